@@ -1,0 +1,5 @@
+@_exported import HFTCore
+@_exported import HFTTransport
+@_exported import HFTVenues
+@_exported import HFTSimulator
+@_exported import HFTServices

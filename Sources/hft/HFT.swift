@@ -1,0 +1,42 @@
+import ArgumentParser
+import HFTKit
+
+@main
+struct HFT: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hft",
+        abstract: "HFTKit: one fast WebSocket API over Kraken, Binance, DigiFinex, LBank, BGE and FMex.",
+        discussion: "Output is one JSON object per line on stdout; human messages go to stderr. Exit codes: 0 done, 1 the venue refused or a check failed, 2 usage or config error.",
+        version: HFTKitVersion.string,
+        subcommands: [VersionCommand.self, BenchCommand.self]
+    )
+
+    static func main() async {
+        Output.configureLineBuffering()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the HFTKit version.")
+    func run() {
+        Output.line(["type": .string("version"), "version": .string(HFTKitVersion.string)])
+    }
+}
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks on loopback; figures are reported as ratios against a baseline measured in the same run.",
+        subcommands: [TransportBenchCommand.self]
+    )
+}
