@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "HFTTransportTests", dependencies: ["HFTTransport", "HFTSimulator"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTSimulatorTests", dependencies: ["HFTSimulator"]),
-        .testTarget(name: "HFTVenuesTests", dependencies: ["HFTVenues", "HFTSimulator"]),
+        .testTarget(name: "HFTVenuesTests", dependencies: ["HFTVenues", "HFTSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTServicesTests", dependencies: ["HFTServices"]),
     ]
 )

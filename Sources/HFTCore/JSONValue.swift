@@ -338,7 +338,8 @@ public struct JSONValue {
         }
     }
 
-    static func unescape(_ raw: UnsafeRawBufferPointer) -> String {
+    /// Decodes the escapes of a string token's raw content (as `forEachMember` hands out names).
+    public static func unescape(_ raw: UnsafeRawBufferPointer) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0

@@ -110,9 +110,9 @@ import Testing
             #expect(UTF8Validation.isValid(bytes) == expected)
         }
     }
+}
 
-    func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
-        return text.contains(",]") || text.contains(",}")
-    }
+func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
+    let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+    return text.contains(",]") || text.contains(",}")
 }

@@ -1,0 +1,88 @@
+import HFTCore
+import NIOCore
+
+/// A connection's state that outlives single sockets, confined to its event loop (no locks):
+/// the current channel handler, the request tracker, the subscriptions, the delivery sinks.
+final class ConnectionCore {
+    let eventLoop: any EventLoop
+    let hooks: any ConnectionHooks
+    let tracker: RequestTracker
+    let onMessage: (@Sendable (InboundMessage) -> Void)?
+    let messages: DeliveryBuffer<InboundMessage>
+    let events: DeliveryBuffer<ConnectionEvent>
+
+    private(set) var current: WebSocketFrameHandler?
+    private(set) var subscriptions: [Subscription] = []
+    /// Authenticated and every registered subscription sent on the current socket.
+    var ready = false
+    /// Set by `forceReconnect`: the next reconnect skips the backoff.
+    var forcedReconnect = false
+
+    init(eventLoop: any EventLoop, hooks: any ConnectionHooks, onMessage: (@Sendable (InboundMessage) -> Void)?,
+         messages: DeliveryBuffer<InboundMessage>, events: DeliveryBuffer<ConnectionEvent>) {
+        self.eventLoop = eventLoop
+        self.hooks = hooks
+        self.tracker = RequestTracker(eventLoop: eventLoop)
+        self.onMessage = onMessage
+        self.messages = messages
+        self.events = events
+    }
+
+    @inline(__always)
+    func deliver(_ m: InboundMessage) {
+        if let onMessage { onMessage(m) } else { messages.push(m) }
+    }
+
+    func emit(_ e: ConnectionEvent) { events.push(e) }
+
+    func install(_ handler: WebSocketFrameHandler) {
+        current = handler
+        ready = false
+    }
+
+    func channelClosed(_ handler: WebSocketFrameHandler, reason: DisconnectReason) {
+        guard current === handler else { return }
+        current = nil
+        ready = false
+        let why = reason.description
+        tracker.failAll { .outcomeUnknown(requestID: $0, reason: why) }
+    }
+
+    // MARK: Sending
+
+    func send(_ m: OutboundMessage, promise: EventLoopPromise<Void>?) {
+        guard let h = current, h.isOpen else { promise?.fail(HFTError.notConnected); return }
+        h.send(m, promise: promise)
+    }
+
+    func sendRequest(id: RequestID, method: String, payload: String, expectation: ResponseExpectation,
+                     timeout: Duration, completion: @escaping RequestTracker.Completion) {
+        guard let h = current, h.isOpen else { completion(.failure(.notConnected)); return }
+        tracker.register(id: id, method: method, request: payload, expectation: expectation,
+                         timeout: timeout, completion: completion)
+        tracker.markSent(id: id, at: MonotonicClock.nanoseconds())
+        // A failed write means the socket is going away: channelClosed fails the request.
+        h.sendText(payload)
+    }
+
+    // MARK: Subscriptions
+
+    /// Adds or replaces (same key, same position) a subscription.
+    func register(_ s: Subscription) {
+        if let i = subscriptions.firstIndex(where: { $0.key == s.key }) { subscriptions[i] = s } else { subscriptions.append(s) }
+    }
+
+    func unregister(key: String) -> Bool {
+        guard let i = subscriptions.firstIndex(where: { $0.key == key }) else { return false }
+        subscriptions.remove(at: i)
+        return true
+    }
+
+    func subscription(at index: Int) -> Subscription? {
+        index < subscriptions.count ? subscriptions[index] : nil
+    }
+
+    func closeCurrent(reason: DisconnectReason) {
+        current?.close(code: .normalClosure, reason: reason)
+    }
+}

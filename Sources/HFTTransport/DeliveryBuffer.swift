@@ -1,0 +1,129 @@
+import NIOCore
+import Synchronization
+
+/// A buffer between a producer that must never block (the event loop) and one async consumer,
+/// with an explicit `BackpressurePolicy`. Lag is measurable: `bufferedCount`, `droppedCount`.
+///
+/// Iterate it once (single consumer). `push` is safe from any thread.
+public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
+    public typealias Failure = Never
+
+    private struct State {
+        var items = CircularBuffer<Element>(initialCapacity: 16)
+        var waiter: CheckedContinuation<Element?, Never>?
+        var finished = false
+        var dropped: UInt64 = 0
+        var delivered: UInt64 = 0
+        var alarmed = false
+        var highWater = 0
+    }
+
+    public let policy: BackpressurePolicy
+    private let onAlarm: (@Sendable (Int) -> Void)?
+    private let state = Mutex(State())
+
+    /// `onAlarm` is called (from the producer's thread) when a `.neverDrop` buffer passes its
+    /// threshold; it re-arms once the buffer drains below half of it.
+    public init(policy: BackpressurePolicy, onAlarm: (@Sendable (Int) -> Void)? = nil) {
+        self.policy = policy
+        self.onAlarm = onAlarm
+    }
+
+    /// Adds an element without ever blocking; returns false once the buffer is finished.
+    @discardableResult
+    public func push(_ element: Element) -> Bool {
+        var alarmAt = -1
+        let resume: CheckedContinuation<Element?, Never>? = state.withLock { s in
+            if s.finished { return nil }
+            if let w = s.waiter {
+                s.waiter = nil
+                s.delivered &+= 1
+                return w
+            }
+            switch policy {
+            case .conflate:
+                if !s.items.isEmpty { s.items.removeAll(keepingCapacity: true); s.dropped &+= 1 }
+                s.items.append(element)
+            case .dropOldest(let capacity):
+                if s.items.count >= Swift.max(1, capacity) { s.items.removeFirst(); s.dropped &+= 1 }
+                s.items.append(element)
+            case .neverDrop(let threshold):
+                s.items.append(element)
+                if !s.alarmed && s.items.count > threshold { s.alarmed = true; alarmAt = s.items.count }
+            }
+            if s.items.count > s.highWater { s.highWater = s.items.count }
+            return nil
+        }
+        if let resume {
+            resume.resume(returning: element)
+            return true
+        }
+        if alarmAt >= 0 { onAlarm?(alarmAt) }
+        return !isFinished
+    }
+
+    /// Ends the sequence once the buffered elements are consumed.
+    public func finish() {
+        let w: CheckedContinuation<Element?, Never>? = state.withLock { s in
+            s.finished = true
+            defer { s.waiter = nil }
+            return s.items.isEmpty ? s.waiter : nil
+        }
+        w?.resume(returning: nil)
+    }
+
+    public var isFinished: Bool { state.withLock { $0.finished } }
+    /// Elements waiting for the consumer (the lag).
+    public var bufferedCount: Int { state.withLock { $0.items.count } }
+    /// Elements dropped or conflated away.
+    public var droppedCount: UInt64 { state.withLock { $0.dropped } }
+    /// Largest backlog seen.
+    public var highWaterMark: Int { state.withLock { $0.highWater } }
+    /// True while a `.neverDrop` buffer is past its threshold.
+    public var isAlarmed: Bool { state.withLock { $0.alarmed } }
+
+    /// The next element, or nil when finished (or the task is cancelled).
+    public func next() async -> Element? {
+        if let ready = tryNext() { return ready }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Element?, Never>) in
+                let immediate: Element?? = state.withLock { s in
+                    if let e = take(&s) { return .some(e) }
+                    if s.finished || Task.isCancelled { return .some(nil) }
+                    s.waiter = c
+                    return nil
+                }
+                if let immediate { c.resume(returning: immediate) }
+            }
+        } onCancel: {
+            let w = state.withLock { s -> CheckedContinuation<Element?, Never>? in
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            w?.resume(returning: nil)
+        }
+    }
+
+    /// A buffered element without waiting (`nil` when none; `.some(nil)` when finished).
+    private func tryNext() -> Element?? {
+        state.withLock { s in
+            if let e = take(&s) { return .some(e) }
+            return s.finished ? .some(nil) : nil
+        }
+    }
+
+    private func take(_ s: inout State) -> Element? {
+        guard !s.items.isEmpty else { return nil }
+        let e = s.items.removeFirst()
+        s.delivered &+= 1
+        if case .neverDrop(let threshold) = policy, s.alarmed, s.items.count < threshold / 2 { s.alarmed = false }
+        return e
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let buffer: DeliveryBuffer
+        public mutating func next() async -> Element? { await buffer.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: self) }
+}

@@ -1,0 +1,392 @@
+import HFTCore
+import NIOCore
+import NIOWebSocket
+
+/// The per-channel WebSocket engine, on the event loop: reassembly, UTF-8 check, inflate, control
+/// frames, close handshake, keep-alive timers; then routing (server ping → app pong → pending
+/// request → user). One instance per socket; state shared across reconnects lives in `ConnectionCore`.
+final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let core: ConnectionCore
+    private let settings: ConnectionSettings
+    private let inflater: PayloadInflater?
+    private let serverPing: ServerPingReply?
+    private let appPing: AppPing?
+    private var context: ChannelHandlerContext?
+
+    // Reassembly.
+    private var fragmentKind: InboundMessage.Kind?
+    private var fragments: ByteBuffer?
+
+    // Timing: one clock read per socket read.
+    private var batchStamp: UInt64 = 0
+    private(set) var lastInbound: UInt64 = MonotonicClock.nanoseconds()
+
+    // Keep-alive.
+    private var timers: [Slot: Scheduled<Void>] = [:]
+    private var protocolPingSeq: UInt64 = 0
+    private var protocolPongPending: UInt64?
+    private var protocolPingSentAt: UInt64 = 0
+    private var appPingSeq: UInt64 = 0
+    private var appPingOutstanding = false
+    private var appPingSentAt: UInt64 = 0
+    private var probeSentAt: UInt64?
+
+    // Closing.
+    private(set) var isOpen = false
+    private var closeSent = false
+    private var finished = false
+    private var reason: DisconnectReason?
+    private let closedPromise: EventLoopPromise<DisconnectReason>
+    private var maskState: UInt64
+
+    /// Completes with the reason when the channel is gone.
+    var closed: EventLoopFuture<DisconnectReason> { closedPromise.futureResult }
+
+    init(core: ConnectionCore, settings: ConnectionSettings, eventLoop: any EventLoop) {
+        self.core = core
+        self.settings = settings
+        self.inflater = settings.compression == .none ? nil
+            : PayloadInflater(mode: settings.compression, limit: settings.maxMessageSize)
+        self.serverPing = settings.keepAlive.serverPing
+        self.appPing = settings.keepAlive.appPing
+        self.closedPromise = eventLoop.makePromise(of: DisconnectReason.self)
+        self.maskState = UInt64.random(in: 1...UInt64.max)
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        isOpen = context.channel.isActive
+        lastInbound = MonotonicClock.nanoseconds()
+        startTimers(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        isOpen = false
+        for t in timers.values { t.cancel() }
+        timers.removeAll()
+        let r = reason ?? .connectionLost
+        reason = r
+        core.channelClosed(self, reason: r)
+        closedPromise.succeed(r)
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if batchStamp == 0 { batchStamp = MonotonicClock.nanoseconds() }
+        let frame = unwrapInboundIn(data)
+        if frame.reservedBits.rawValue != 0 { return protocolError("reserved bits set without an extension") }
+        if frame.maskKey != nil { return protocolError("masked frame from the server") }
+        switch frame.opcode {
+        case .text, .binary:
+            guard fragmentKind == nil else { return protocolError("new message inside a fragmented one") }
+            let kind: InboundMessage.Kind = frame.opcode == .text ? .text : .binary
+            if frame.fin {
+                message(kind, frame.data)
+            } else {
+                fragmentKind = kind
+                var buf = fragments ?? context.channel.allocator.buffer(capacity: frame.length * 2)
+                buf.clear()
+                var d = frame.data
+                buf.writeBuffer(&d)
+                fragments = buf
+            }
+        case .continuation:
+            guard let kind = fragmentKind, var buf = fragments else { return protocolError("continuation without a message") }
+            fragments = nil  // keep `buf` uniquely referenced while appending
+            guard buf.readableBytes + frame.length <= settings.maxMessageSize else {
+                return fail(.oversizedMessage(size: buf.readableBytes + frame.length, limit: settings.maxMessageSize), code: .messageTooLarge)
+            }
+            var d = frame.data
+            buf.writeBuffer(&d)
+            if frame.fin {
+                fragmentKind = nil
+                message(kind, buf)
+                buf.clear()
+            }
+            fragments = buf
+        case .ping:
+            write(WebSocketFrame(fin: true, opcode: .pong, maskKey: nextMask(), data: frame.data), flush: true)
+        case .pong:
+            protocolPongPending = nil
+        case .connectionClose:
+            receivedClose(frame.data)
+        default:
+            protocolError("reserved opcode \(frame.opcode)")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        lastInbound = batchStamp != 0 ? batchStamp : MonotonicClock.nanoseconds()
+        batchStamp = 0
+        context.fireChannelReadComplete()
+    }
+
+    /// One complete data message.
+    @inline(__always)
+    private func message(_ kind: InboundMessage.Kind, _ payload: ByteBuffer) {
+        var data = payload
+        if kind == .text {
+            if settings.validateUTF8 && !data.withUnsafeReadableBytes({ UTF8Validation.isValid($0) }) {
+                core.emit(.error(.invalidUTF8))
+                return
+            }
+        } else if let inflater {
+            do {
+                data = try inflater.inflate(data)
+            } catch {
+                if case .oversizedMessage = error { return fail(error, code: .messageTooLarge) }
+                core.emit(.error(error))
+                return
+            }
+        }
+        route(InboundMessage(kind: kind, data: data, receivedAt: batchStamp))
+    }
+
+    @inline(__always)
+    private func route(_ m: InboundMessage) {
+        if let serverPing, let reply = m.withBytes(serverPing.reply) {
+            sendText(reply)
+            return
+        }
+        if appPingOutstanding, let appPing, m.withBytes(appPing.isPong) {
+            appPingOutstanding = false
+            return
+        }
+        if core.tracker.hasPending, let id = m.withBytes({ core.hooks.responseID($0) }), core.tracker.complete(id: id, message: m) {
+            return
+        }
+        core.deliver(m)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let ws = error as? NIOWebSocketError {
+            switch ws {
+            case .invalidFrameLength:
+                // The decoder refuses the frame from its header, so the exact size is unknown.
+                fail(.oversizedMessage(size: settings.maxMessageSize + 1, limit: settings.maxMessageSize), code: .messageTooLarge)
+            default:
+                protocolError("\(ws)")
+            }
+            return
+        }
+        let mapped = TransportErrors.map(error)
+        if reason == nil { reason = .failed(mapped) }
+        core.emit(.error(mapped))
+        context.close(promise: nil)
+    }
+
+    // MARK: Outbound
+
+    func sendText(_ text: String, promise: EventLoopPromise<Void>? = nil) {
+        guard let context, isOpen, !closeSent else { promise?.fail(HFTError.notConnected); return }
+        let buf = context.channel.allocator.buffer(string: text)
+        write(WebSocketFrame(fin: true, opcode: .text, maskKey: nextMask(), data: buf), flush: true, promise: promise)
+    }
+
+    func send(_ m: OutboundMessage, promise: EventLoopPromise<Void>?) {
+        switch m {
+        case .text(let s): sendText(s, promise: promise)
+        case .binary(let bytes):
+            guard let context, isOpen, !closeSent else { promise?.fail(HFTError.notConnected); return }
+            let buf = context.channel.allocator.buffer(bytes: bytes)
+            write(WebSocketFrame(fin: true, opcode: .binary, maskKey: nextMask(), data: buf), flush: true, promise: promise)
+        }
+    }
+
+    func sendProtocolPing() {
+        guard let context, isOpen, !closeSent else { return }
+        protocolPingSeq &+= 1
+        var buf = context.channel.allocator.buffer(capacity: 8)
+        buf.writeInteger(protocolPingSeq)
+        if protocolPongPending == nil {
+            protocolPongPending = protocolPingSeq
+            protocolPingSentAt = MonotonicClock.nanoseconds()
+        }
+        write(WebSocketFrame(fin: true, opcode: .ping, maskKey: nextMask(), data: buf), flush: true)
+    }
+
+    private func sendAppPing() {
+        guard let appPing else { return }
+        appPingSeq &+= 1
+        appPingOutstanding = true
+        appPingSentAt = MonotonicClock.nanoseconds()
+        sendText(appPing.makePing(RequestIDGenerator.next()))
+    }
+
+    private func write(_ frame: WebSocketFrame, flush: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard let context else { promise?.fail(HFTError.notConnected); return }
+        if flush { context.writeAndFlush(wrapOutboundOut(frame), promise: promise) }
+        else { context.write(wrapOutboundOut(frame), promise: promise) }
+    }
+
+    /// Client frames must be masked; the key only defeats proxy cache poisoning, so a cheap
+    /// xorshift is enough.
+    private func nextMask() -> WebSocketMaskingKey {
+        maskState ^= maskState << 13
+        maskState ^= maskState >> 7
+        maskState ^= maskState << 17
+        let v = UInt32(truncatingIfNeeded: maskState)
+        return WebSocketMaskingKey([UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)])!
+    }
+
+    // MARK: Closing
+
+    /// Starts the close handshake; the socket is closed when the peer answers or after `closeTimeout`.
+    func close(code: WebSocketErrorCode, reason r: DisconnectReason) {
+        guard let context, isOpen else { return }
+        if reason == nil { reason = r }
+        guard !closeSent else { return }
+        closeSent = true
+        var buf = context.channel.allocator.buffer(capacity: 2)
+        buf.write(webSocketErrorCode: code)
+        write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: nextMask(), data: buf), flush: true)
+        timers[.close] = context.eventLoop.assumeIsolated().scheduleTask(in: settings.closeTimeout.timeAmount) { [self] in
+            self.context?.close(promise: nil)
+        }
+    }
+
+    private func receivedClose(_ payload: ByteBuffer) {
+        guard let context else { return }
+        var data = payload
+        var code: UInt16?
+        var text = ""
+        if data.readableBytes == 1 { return protocolError("close frame with a 1-byte payload") }
+        if data.readableBytes >= 2 {
+            code = data.readInteger(as: UInt16.self)
+            text = data.readString(length: data.readableBytes) ?? ""
+        }
+        if reason == nil { reason = .closedByPeer(code: code, reason: text) }
+        if !closeSent {
+            closeSent = true
+            var buf = context.channel.allocator.buffer(capacity: 2)
+            if let code { buf.writeInteger(code) }
+            let echo = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: nextMask(), data: buf)
+            context.writeAndFlush(wrapOutboundOut(echo)).assumeIsolated().whenComplete { [self] _ in
+                self.context?.close(promise: nil)
+            }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    /// Fails the connection: report, send a close frame with `code`, close the socket.
+    private func fail(_ error: HFTError, code: WebSocketErrorCode) {
+        guard let context, isOpen else { return }
+        core.emit(.error(error))
+        if reason == nil { reason = .failed(error) }
+        fragmentKind = nil
+        fragments = nil
+        if !closeSent {
+            closeSent = true
+            var buf = context.channel.allocator.buffer(capacity: 2)
+            buf.write(webSocketErrorCode: code)
+            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: nextMask(), data: buf)
+            context.writeAndFlush(wrapOutboundOut(frame)).assumeIsolated().whenComplete { [self] _ in
+                self.context?.close(promise: nil)
+            }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    private func protocolError(_ what: String) {
+        fail(.malformedFrame(what), code: .protocolError)
+    }
+
+    // MARK: Keep-alive
+
+    private enum Slot: Hashable { case protocolPing, protocolPong, appPing, appPong, stall, age, close }
+
+    private func startTimers(context: ChannelHandlerContext) {
+        let ka = settings.keepAlive
+        if let every = ka.protocolPingInterval {
+            repeatEvery(every, slot: .protocolPing) { [self] in
+                let now = MonotonicClock.nanoseconds()
+                if protocolPongPending != nil {
+                    if now - protocolPingSentAt >= UInt64(ka.protocolPongTimeout.nanoseconds) {
+                        fail(.stalled(seconds: ka.protocolPongTimeout.seconds), code: .goingAway)
+                    }
+                    return
+                }
+                sendProtocolPing()
+                let seq = protocolPingSeq
+                after(ka.protocolPongTimeout, slot: .protocolPong) { [self] in
+                    if protocolPongPending == seq { fail(.stalled(seconds: ka.protocolPongTimeout.seconds), code: .goingAway) }
+                }
+            }
+        }
+        if let app = appPing {
+            repeatEvery(app.interval, slot: .appPing) { [self] in
+                if appPingOutstanding {
+                    if MonotonicClock.nanoseconds() - appPingSentAt >= UInt64(app.timeout.nanoseconds) {
+                        fail(.stalled(seconds: app.timeout.seconds), code: .goingAway)
+                    }
+                    return
+                }
+                sendAppPing()
+                let seq = appPingSeq
+                after(app.timeout, slot: .appPong) { [self] in
+                    if appPingOutstanding && appPingSeq == seq { fail(.stalled(seconds: app.timeout.seconds), code: .goingAway) }
+                }
+            }
+        }
+        if let stall = ka.stall {
+            let tick = Duration.nanoseconds(max(1_000_000, min(stall.silence.nanoseconds, stall.probeTimeout.nanoseconds) / 4))
+            repeatEvery(tick, slot: .stall) { [self] in checkStall(stall) }
+        }
+        if let age = settings.maxConnectionAge {
+            after(age, slot: .age) { [self] in close(code: .normalClosure, reason: .requested("maximum connection age reached")) }
+        }
+    }
+
+    private func checkStall(_ stall: StallDetection) {
+        let now = MonotonicClock.nanoseconds()
+        if let sent = probeSentAt {
+            if lastInbound > sent { probeSentAt = nil; return }
+            if now - sent >= UInt64(stall.probeTimeout.nanoseconds) {
+                fail(.stalled(seconds: Double(now - lastInbound) / 1e9), code: .goingAway)
+            }
+            return
+        }
+        guard now > lastInbound, now - lastInbound >= UInt64(stall.silence.nanoseconds) else { return }
+        probeSentAt = now
+        switch stall.probe {
+        case .protocolPing: sendProtocolPing()
+        case .appPing: if appPing != nil { sendAppPing() } else { sendProtocolPing() }
+        }
+    }
+
+    private func repeatEvery(_ interval: Duration, slot: Slot, _ body: @escaping () -> Void) {
+        after(interval, slot: slot) { [self] in
+            body()
+            if isOpen { repeatEvery(interval, slot: slot, body) }
+        }
+    }
+
+    private func after(_ delay: Duration, slot: Slot, _ body: @escaping () -> Void) {
+        guard let context, isOpen else { return }
+        timers[slot] = context.eventLoop.assumeIsolated().scheduleTask(in: delay.timeAmount) { [self] in
+            timers[slot] = nil
+            guard isOpen else { return }
+            body()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import HFTCore
+@testable import HFTTransport
+import Testing
+
+/// Rate and order checked by counting against a manual clock: no wall-clock assertions.
+@Suite("Rate limiter")
+struct RateLimiterTests {
+    /// Starts `acquire(cost)` calls one after another, each only once the previous one is
+    /// queued or granted, so the call order is known; each records its index when it passes.
+    static func enqueue(_ limiter: RateLimiter, costs: [Double], passed: Recorder<Int>,
+                        tasks: inout [Task<Void, Never>]) async throws {
+        for (i, cost) in costs.enumerated() {
+            let before = limiter.waitingCount + Int(limiter.grantedCount)
+            tasks.append(Task {
+                do { try await limiter.acquire(cost); passed.append(i) } catch { passed.append(-1 - i) }
+            })
+            try await within(.seconds(5), "acquire \(i) to register") {
+                while limiter.waitingCount + Int(limiter.grantedCount) <= before { await Task.yield() }
+            }
+        }
+    }
+
+    @Test func burstThenRefillRateInFIFOOrder() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(capacity: 5, refillPerSecond: 10, clock: clock)
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        try await Self.enqueue(limiter, costs: Array(repeating: 1, count: 20), passed: passed, tasks: &tasks)
+
+        try await passed.wait(count: 5, "the burst")
+        #expect(limiter.waitingCount == 15)
+
+        clock.advance(by: .milliseconds(500))       // 10/s × 0.5 s = 5 tokens
+        try await passed.wait(count: 10, "after 0.5 s")
+        #expect(limiter.waitingCount == 10)
+
+        clock.advance(by: .milliseconds(250))       // 2.5 tokens: 2 pass, half a token stays
+        try await passed.wait(count: 12, "after 0.75 s")
+        #expect(limiter.waitingCount == 8)
+
+        clock.advance(by: .milliseconds(50))        // 0.5 + 0.5 = 1 token
+        try await passed.wait(count: 13, "after 0.8 s")
+        #expect(limiter.waitingCount == 7)
+
+        clock.advance(by: .seconds(10))              // the bucket holds at most 5: only 5 pass
+        try await passed.wait(count: 18, "after a long pause")
+        #expect(limiter.waitingCount == 2)
+
+        clock.advance(by: .milliseconds(200))
+        try await passed.wait(count: 20, "all")
+        #expect(passed.items == Array(0..<20))
+        #expect(limiter.availableTokens == 0)
+        clock.advance(by: .seconds(10))
+        #expect(limiter.availableTokens == 5)
+        for t in tasks { await t.value }
+    }
+
+    @Test func laterCheapCallersWaitBehindAnExpensiveOne() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(capacity: 10, refillPerSecond: 1, clock: clock)
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        // 8 tokens taken, then a cost-5 caller (needs 3 more s), then three cost-1 callers.
+        try await Self.enqueue(limiter, costs: [8, 5, 1, 1, 1], passed: passed, tasks: &tasks)
+        try await passed.wait(count: 1)
+        #expect(limiter.waitingCount == 4)          // 2 tokens left, but the head needs 5
+        clock.advance(by: .seconds(2))
+        try await within(.seconds(5), "drainer to sleep again") { while clock.sleeperCount == 0 { await Task.yield() } }
+        #expect(passed.count == 1)
+        clock.advance(by: .seconds(1))
+        try await passed.wait(count: 2)
+        clock.advance(by: .seconds(3))
+        try await passed.wait(count: 5)
+        #expect(passed.items == [0, 1, 2, 3, 4])
+        for t in tasks { await t.value }
+    }
+
+    @Test func blockAndServerReportedUsage() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(capacity: 10, refillPerSecond: 10, clock: clock)
+        limiter.reportUsage(used: 8, limit: 10)
+        #expect(limiter.availableTokens == 2)
+        limiter.block(for: .seconds(3))             // 429 Retry-After: 3
+        #expect(limiter.availableTokens == 0)
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        try await Self.enqueue(limiter, costs: [1, 1], passed: passed, tasks: &tasks)
+        clock.advance(by: .seconds(2))              // refilled, but still blocked
+        try await within(.seconds(5), "drainer to sleep again") { while clock.sleeperCount == 0 { await Task.yield() } }
+        #expect(passed.count == 0)
+        clock.advance(by: .seconds(1))
+        try await passed.wait(count: 2)
+        for t in tasks { await t.value }
+    }
+
+    @Test func cancelledWaiterLeavesTheQueue() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock)
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        try await Self.enqueue(limiter, costs: [1, 1, 1], passed: passed, tasks: &tasks)
+        try await passed.wait(count: 1)
+        tasks[1].cancel()
+        try await passed.wait("cancellation") { $0.contains(-2) }
+        #expect(limiter.waitingCount == 1)
+        clock.advance(by: .seconds(1))
+        try await passed.wait(count: 3)
+        #expect(passed.items == [0, -2, 2])
+        await #expect(throws: HFTError.self) { try await limiter.acquire(2) }   // more than the capacity
+        for t in tasks { await t.value }
+    }
+
+    @Test func registrySharesBucketsByKey() async throws {
+        let clock = ManualNanoClock()
+        let registry = RateLimiterRegistry(clock: clock)
+        let a = registry.limiter("kraken:conn:1", capacity: 2, refillPerSecond: 1)
+        let b = registry.limiter("kraken:conn:1", capacity: 99, refillPerSecond: 99)
+        #expect(a === b)
+        try await registry.acquire("kraken:conn:1")
+        try await registry.acquire("kraken:conn:1")
+        #expect(a.availableTokens == 0)
+        try await registry.acquire("unknown:key", cost: 1_000)   // no bucket, no limit
+        #expect(registry.keys == ["kraken:conn:1"])
+    }
+
+    @Test func realClockPacesAtRoughlyTheRate() async throws {
+        // Bounded sanity check with the real clock: 3 tokens, then 200/s.
+        let limiter = RateLimiter(capacity: 3, refillPerSecond: 200)
+        for _ in 0..<13 { try await limiter.acquire() }
+        #expect(limiter.grantedCount == 13)
+    }
+}
