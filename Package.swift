@@ -46,7 +46,8 @@ let package = Package(
         .target(
             name: "HFTVenues",
             dependencies: ["HFTCore", "HFTTransport", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Crypto", package: "swift-crypto")]
+                           .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Kraken/README.md"]
         ),
         .target(
             name: "HFTServices",

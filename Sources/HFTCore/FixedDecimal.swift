@@ -7,10 +7,17 @@
 /// The mantissa is an `Int128`, so 38 significant digits fit (meme-coin quantities and
 /// notionals included). Arithmetic traps on overflow, like Swift's integer operators.
 public struct FixedDecimal: Sendable, Hashable, Comparable {
-    /// The digits without the decimal point, with the sign.
-    public let mantissa: Int128
+    // The mantissa is stored as two words: an `Int128` stored property makes the type 16-byte
+    // aligned, and debug builds of Swift 6.3 on Linux then crash (misaligned `movaps`) when such a
+    // value sits in an enum payload. Two words keep 8-byte alignment and a 24-byte stride.
+    @usableFromInline let low: UInt64
+    @usableFromInline let high: Int64
     /// How many of those digits stand after the decimal point.
     public let scale: UInt8
+
+    /// The digits without the decimal point, with the sign.
+    @inlinable
+    public var mantissa: Int128 { Int128(high) << 64 | Int128(low) }
 
     public static let maxScale: UInt8 = 38
     public static let zero = FixedDecimal(mantissa: 0, scale: 0)
@@ -18,7 +25,8 @@ public struct FixedDecimal: Sendable, Hashable, Comparable {
     @inlinable
     public init(mantissa: Int128, scale: UInt8) {
         precondition(scale <= FixedDecimal.maxScale, "FixedDecimal scale above 38")
-        self.mantissa = mantissa
+        self.low = UInt64(truncatingIfNeeded: mantissa)
+        self.high = Int64(truncatingIfNeeded: mantissa >> 64)
         self.scale = scale
     }
 
@@ -26,8 +34,8 @@ public struct FixedDecimal: Sendable, Hashable, Comparable {
         self.init(mantissa: Int128(value), scale: 0)
     }
 
-    public var isZero: Bool { mantissa == 0 }
-    public var isNegative: Bool { mantissa < 0 }
+    public var isZero: Bool { low == 0 && high == 0 }
+    public var isNegative: Bool { high < 0 }
     public var signum: Int { mantissa == 0 ? 0 : (mantissa < 0 ? -1 : 1) }
     public var magnitude: FixedDecimal { FixedDecimal(mantissa: mantissa < 0 ? -mantissa : mantissa, scale: scale) }
     public var negated: FixedDecimal { FixedDecimal(mantissa: -mantissa, scale: scale) }
@@ -105,12 +113,12 @@ public struct FixedDecimal: Sendable, Hashable, Comparable {
     }
 
     public static func < (a: FixedDecimal, b: FixedDecimal) -> Bool {
-        if a.scale == b.scale { return a.mantissa < b.mantissa }
+        if a.scale == b.scale { return a.high < b.high || (a.high == b.high && a.low < b.low) }
         return compareAcrossScales(a, b) < 0
     }
 
     public static func == (a: FixedDecimal, b: FixedDecimal) -> Bool {
-        if a.scale == b.scale { return a.mantissa == b.mantissa }
+        if a.scale == b.scale { return a.low == b.low && a.high == b.high }
         return compareAcrossScales(a, b) == 0
     }
 
@@ -122,7 +130,7 @@ public struct FixedDecimal: Sendable, Hashable, Comparable {
 
     /// True when both the value and the scale are equal (`"1.0"` is not identical to `"1.00"`).
     public func isIdentical(to other: FixedDecimal) -> Bool {
-        mantissa == other.mantissa && scale == other.scale
+        low == other.low && high == other.high && scale == other.scale
     }
 
     private static func compareAcrossScales(_ a: FixedDecimal, _ b: FixedDecimal) -> Int {

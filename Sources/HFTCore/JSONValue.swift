@@ -19,8 +19,19 @@ public struct JSONValue {
     public let start: Int
     public let end: Int
     public let kind: Kind
+    /// True when the whole document was validated (by `parse`): walking then skips children
+    /// with a fast bracket scan instead of validating them again at every level.
+    public let validated: Bool
 
     static let maxDepth = 64
+
+    init(buffer: UnsafeRawBufferPointer, start: Int, end: Int, kind: Kind, validated: Bool = false) {
+        self.buffer = buffer
+        self.start = start
+        self.end = end
+        self.kind = kind
+        self.validated = validated
+    }
 
     /// Parses the top-level value and checks that nothing but white space follows it.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
@@ -28,7 +39,7 @@ public struct JSONValue {
         let v = try value(bytes, &i, depth: 0)
         i = skipSpace(bytes, i)
         guard i == bytes.count else { throw JSONError(offset: i, reason: "trailing bytes") }
-        return v
+        return JSONValue(buffer: bytes, start: v.start, end: v.end, kind: v.kind, validated: true)
     }
 
     /// Reads the top-level value without checking the rest of the frame (fastest).
@@ -81,12 +92,12 @@ public struct JSONValue {
         while true {
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw JSONError(offset: i, reason: "expected a member name") }
             let nameStart = i + 1
-            i = try JSONValue.skipString(b, i)
+            i = validated ? JSONValue.fastSkipString(b, i) : try JSONValue.skipString(b, i)
             let name = UnsafeRawBufferPointer(rebasing: b[nameStart..<(i - 1)])
             i = JSONValue.skipSpace(b, i)
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw JSONError(offset: i, reason: "expected ':'") }
             i = JSONValue.skipSpace(b, i + 1)
-            let v = try JSONValue.value(b, &i, depth: 1)
+            let v = try JSONValue.value(b, &i, depth: 1, validated: validated)
             if try !body(name, v) { return }
             i = JSONValue.skipSpace(b, i)
             guard i < b.count else { throw JSONError(offset: i, reason: "unterminated object") }
@@ -105,7 +116,7 @@ public struct JSONValue {
         var i = JSONValue.skipSpace(b, start + 1)
         if i < b.count && b[i] == UInt8(ascii: "]") { return }
         while true {
-            let v = try JSONValue.value(b, &i, depth: 1)
+            let v = try JSONValue.value(b, &i, depth: 1, validated: validated)
             if try !body(v) { return }
             i = JSONValue.skipSpace(b, i)
             guard i < b.count else { throw JSONError(offset: i, reason: "unterminated array") }
@@ -222,9 +233,22 @@ public struct JSONValue {
     }
 
     /// Reads one value starting at `i` (no leading space) and leaves `i` after it.
-    static func value(_ b: UnsafeRawBufferPointer, _ i: inout Int, depth: Int) throws(JSONError) -> JSONValue {
+    static func value(_ b: UnsafeRawBufferPointer, _ i: inout Int, depth: Int, validated: Bool = false) throws(JSONError) -> JSONValue {
         guard i < b.count else { throw JSONError(offset: i, reason: "unexpected end") }
         let s = i
+        if validated {
+            switch b[i] {
+            case UInt8(ascii: "\""):
+                i = fastSkipString(b, i)
+                return JSONValue(buffer: b, start: s, end: i, kind: .string, validated: true)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                i = fastSkipContainer(b, i)
+                return JSONValue(buffer: b, start: s, end: i, kind: b[s] == UInt8(ascii: "{") ? .object : .array, validated: true)
+            default:
+                let v = try value(b, &i, depth: depth)
+                return JSONValue(buffer: b, start: v.start, end: v.end, kind: v.kind, validated: true)
+            }
+        }
         switch b[i] {
         case UInt8(ascii: "\""):
             i = try skipString(b, i)
@@ -304,6 +328,36 @@ public struct JSONValue {
             guard i > e else { throw JSONError(offset: i, reason: "exponent without digits") }
         }
         return i
+    }
+
+    /// Index after the closing quote of an already-validated string.
+    @inline(__always)
+    static func fastSkipString(_ b: UnsafeRawBufferPointer, _ from: Int) -> Int {
+        var i = from + 1
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") { return i + 1 }
+            i += c == UInt8(ascii: "\\") ? 2 : 1
+        }
+        return b.count
+    }
+
+    /// Index after an already-validated object or array: counts brackets outside strings.
+    static func fastSkipContainer(_ b: UnsafeRawBufferPointer, _ from: Int) -> Int {
+        var depth = 0
+        var i = from
+        while i < b.count {
+            switch b[i] {
+            case UInt8(ascii: "\""): i = fastSkipString(b, i); continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return i + 1 }
+            default: break
+            }
+            i += 1
+        }
+        return b.count
     }
 
     /// Skips a whole object or array, validating its structure.

@@ -125,7 +125,7 @@ public final class RateLimiter: Sendable {
         let now = clock.now()
         state.withLock { s in
             s.refill(now)
-            s.tokens = max(0, min(s.tokens, s.capacity * (1 - used / limit)))
+            s.tokens = max(0, min(s.tokens, s.capacity * (limit - used) / limit))
         }
     }
 

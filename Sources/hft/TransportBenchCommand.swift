@@ -1,6 +1,16 @@
 import ArgumentParser
+@preconcurrency import Glibc
 import HFTKit
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import Synchronization
 
+/// `hft bench transport`: the loopback server pushes N pre-encoded ~150-byte depth updates as
+/// fast as the socket takes them; (a) a discard-only raw NIO client (the receive limit) and
+/// (b) the full engine path (WebSocketConnection, UTF-8 check, JSONValue decode, conflating
+/// delivery with a live consumer) receive them in turn, 3 times each; medians are reported.
 struct TransportBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transport",
@@ -8,8 +18,238 @@ struct TransportBenchCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Frames per run.") var frames: Int = 1_000_000
+    @Option(help: "Runs per consumer (the median is reported).") var repeats: Int = 3
 
     func run() async throws {
-        throw ValidationError("not yet implemented")
+        guard frames > 0, repeats > 0 else { throw ValidationError("--frames and --repeats must be positive") }
+        let server = LoopbackServer(configuration: .init(threads: 1))
+        let chunkFrames = 1_000
+        let chunk = BenchFrames.chunk(count: chunkFrames)
+        let tail = BenchFrames.chunk(count: frames % chunkFrames)
+        server.route(WebSocketRoute("/bench", onMessage: { session, m in
+            guard case .text(let t) = m, t.hasPrefix("go:"), let n = Int(t.dropFirst(3)) else { return }
+            Task {
+                try? await session.firehose(chunk, times: n / chunkFrames)
+                if n % chunkFrames > 0 { try? await session.firehose(tail, times: 1) }
+            }
+        }))
+        try await server.start()
+        let clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = clientGroup.next()
+        let url = server.webSocketURL("/bench")
+        Output.human("transport bench: \(frames) frames of \(chunk.readableBytes / chunkFrames) B (wire), \(repeats) runs each")
+
+        var discard: [Sample] = []
+        var engine: [Sample] = []
+        do {
+            for i in 0..<repeats {
+                let a = try await DiscardClient.run(port: server.port, frames: frames, loop: loop)
+                let b = try await EngineClient.run(url: url, frames: frames, loop: loop)
+                discard.append(a)
+                engine.append(b)
+                Output.human("run \(i + 1): discard \(Int(a.framesPerSecond)) frames/s (\(Int(a.threadNanosPerFrame)) ns/frame on the client thread), "
+                             + "engine \(Int(b.framesPerSecond)) frames/s (\(Int(b.threadNanosPerFrame)) ns/frame)")
+            }
+        } catch {
+            await server.shutdown()
+            try? await clientGroup.shutdownGracefully()
+            throw error
+        }
+        await server.shutdown()
+        try await clientGroup.shutdownGracefully()
+
+        let a = Sample.median(discard), b = Sample.median(engine)
+        Output.line(ordered: [
+            ("type", "bench"), ("bench", "transport"), ("frames", .int(Int64(frames))),
+            ("frame_bytes", .int(Int64(chunk.readableBytes / chunkFrames))), ("runs", .int(Int64(repeats))),
+            ("discard_frames_per_s", .int(Int64(a.framesPerSecond))),
+            ("discard_cpu_ns_per_frame", .int(Int64(a.processNanosPerFrame))),
+            ("discard_client_thread_cpu_ns_per_frame", .int(Int64(a.threadNanosPerFrame))),
+            ("engine_frames_per_s", .int(Int64(b.framesPerSecond))),
+            ("engine_cpu_ns_per_frame", .int(Int64(b.processNanosPerFrame))),
+            ("engine_client_thread_cpu_ns_per_frame", .int(Int64(b.threadNanosPerFrame))),
+            ("engine_conflated", .int(Int64(b.conflated))),
+            ("ratio", .double((b.framesPerSecond / a.framesPerSecond * 1000).rounded() / 1000)),
+        ])
+    }
+}
+
+/// One run's figures. Process CPU (RUSAGE_SELF) includes the in-process server; the client
+/// event-loop thread's CPU (RUSAGE_THREAD) is the receive cost alone.
+struct Sample {
+    var framesPerSecond: Double
+    var processNanosPerFrame: Double
+    var threadNanosPerFrame: Double
+    var conflated: UInt64 = 0
+
+    static func median(_ s: [Sample]) -> Sample {
+        func mid(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        return Sample(framesPerSecond: mid(s.map(\.framesPerSecond)),
+                      processNanosPerFrame: mid(s.map(\.processNanosPerFrame)),
+                      threadNanosPerFrame: mid(s.map(\.threadNanosPerFrame)),
+                      conflated: s.map(\.conflated).sorted()[s.count / 2])
+    }
+}
+
+enum CPU {
+    static func nanos(_ who: Int32) -> UInt64 {
+        var ru = rusage()
+        getrusage(__rusage_who_t(who), &ru)
+        let us = (Int64(ru.ru_utime.tv_sec) + Int64(ru.ru_stime.tv_sec)) * 1_000_000
+            + Int64(ru.ru_utime.tv_usec) + Int64(ru.ru_stime.tv_usec)
+        return UInt64(us) * 1_000
+    }
+
+    /// The whole process (STACK pitfall 12: `RUSAGE_SELF.rawValue`).
+    static func process() -> UInt64 { nanos(RUSAGE_SELF.rawValue) }
+
+    /// The calling thread (Linux `RUSAGE_THREAD` = 1, not exported by Glibc's module map).
+    static func thread() -> UInt64 { nanos(1) }
+
+    static func thread(on loop: any EventLoop) async throws -> UInt64 {
+        try await loop.submit { thread() }.get()
+    }
+}
+
+/// Measures from "go" to the N-th frame.
+struct RunClock {
+    let start = MonotonicClock.nanoseconds()
+    let process = CPU.process()
+    let thread: UInt64
+
+    func sample(frames: Int, threadEnd: UInt64) -> Sample {
+        let wall = Double(MonotonicClock.nanoseconds() - start)
+        let proc = Double(CPU.process() - process)
+        let n = Double(frames)
+        return Sample(framesPerSecond: n / (wall / 1e9), processNanosPerFrame: proc / n,
+                      threadNanosPerFrame: Double(threadEnd - thread) / n)
+    }
+}
+
+enum BenchFrames {
+    /// `count` Binance-style depth updates (~150 B each), pre-encoded as server frames.
+    static func chunk(count: Int) -> ByteBuffer {
+        ServerFrame.batch((0..<count).map { i in
+            let px = 6_679_010 + i % 97
+            let cents = px % 100 < 10 ? "0\(px % 100)" : "\(px % 100)"
+            let time = 1_700_000_000_000 + Int64(i)
+            let head = "{\"e\":\"depthUpdate\",\"E\":\(time),\"s\":\"BTCUSDT\",\"U\":\(157 + i),\"u\":\(160 + i),"
+            let bids = "\"b\":[[\"\(px / 100).\(cents)\",\"0.01000000\"]],"
+            let asks = "\"a\":[[\"\(px / 100 + 1).\(cents)\",\"1.50000000\"]]}"
+            return head + bids + asks
+        })
+    }
+}
+
+// MARK: (a) discard-only
+
+/// A minimal raw NIO WebSocket client whose handler only counts frames.
+enum DiscardClient {
+    final class Counter: ChannelInboundHandler {
+        typealias InboundIn = WebSocketFrame
+        private var count = 0
+        private let target: Int
+        private let done: EventLoopPromise<UInt64>
+
+        init(target: Int, done: EventLoopPromise<UInt64>) {
+            self.target = target
+            self.done = done
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            count += 1; if count % 1000 == 0 { Output.human("dbg: \(count)") }
+            if count == target { done.succeed(CPU.thread()) }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            done.fail(ChannelError.eof)
+            context.fireChannelInactive()
+        }
+    }
+
+    static func run(port: Int, frames: Int, loop: any EventLoop) async throws -> Sample {
+        let done = loop.makePromise(of: UInt64.self)
+        let upgraded = loop.makePromise(of: Void.self)
+        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false) { channel, _ in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(Counter(target: frames, done: done))
+                upgraded.succeed(())
+            }
+        }
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(
+                        leftOverBytesStrategy: .forwardBytes, withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: "127.0.0.1:\(port)")
+        channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/bench", headers: headers)), promise: nil)
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        Output.human("dbg: request sent"); try await upgraded.futureResult.get(); Output.human("dbg: upgraded")
+
+        let clock = RunClock(thread: try await CPU.thread(on: loop))
+        let go = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: "go:\(frames)"))
+        try await channel.writeAndFlush(go); Output.human("dbg: go sent")
+        let threadEnd = try await done.futureResult.get()
+        let sample = clock.sample(frames: frames, threadEnd: threadEnd)
+        try? await channel.close()
+        return sample
+    }
+}
+
+// MARK: (b) full engine path
+
+/// What the engine path extracts per frame (two member lookups via JSONValue).
+struct BookTick: Sendable {
+    let symbolLength: Int
+    let lastUpdateID: Int64
+}
+
+enum EngineClient {
+    final class State: Sendable {
+        let count = Atomic<Int>(0)
+        let book = DeliveryBuffer<BookTick>(policy: .conflate)
+    }
+
+    static func run(url: String, frames: Int, loop: any EventLoop) async throws -> Sample {
+        let state = State()
+        let done = loop.makePromise(of: UInt64.self)
+        var config = try WebSocketConfiguration(url: url)
+        config.compression = .none
+        config.maxMessageSize = 1 << 20
+        let connection = try WebSocketConnection(configuration: config, eventLoop: loop) { m in
+            let tick: BookTick? = m.withBytes { bytes in
+                guard let root = try? JSONValue.root(bytes), let s = root["s"], let u = root["u"]?.int64 else { return nil }
+                return BookTick(symbolLength: s.rawBytes.count, lastUpdateID: u)
+            }
+            if let tick { state.book.push(tick) }
+            let c = state.count.wrappingAdd(1, ordering: .relaxed).newValue; if c % 1000 == 0 { Output.human("dbg e: \(c)") }; if c == frames { done.succeed(CPU.thread()) }
+        }
+        let consumer = Task {
+            var last: Int64 = 0
+            for await tick in state.book { last = tick.lastUpdateID }
+            return last
+        }
+        connection.start()
+        do {
+            Output.human("dbg: engine start"); try await connection.waitUntilReady(timeout: .seconds(10)); Output.human("dbg: ready")
+            let clock = RunClock(thread: try await CPU.thread(on: loop))
+            try await connection.send(text: "go:\(frames)")
+            let threadEnd = try await done.futureResult.get()
+            var sample = clock.sample(frames: frames, threadEnd: threadEnd)
+            sample.conflated = state.book.droppedCount
+            await connection.stop()
+            _ = await consumer.value
+            return sample
+        } catch {
+            done.fail(error)
+            await connection.stop()
+            consumer.cancel()
+            throw error
+        }
     }
 }

@@ -24,6 +24,33 @@ import Testing
         }
     }
 
+    /// Walking a validated document (fast skips) sees exactly what a lazily validated walk sees.
+    @Test func validatedAndLazyWalksAgree() throws {
+        let frames = [
+            #"{"a":[{"b":"x\"]}","c":[1,[2,{"d":"}"}]]}],"e":{"f":{"g":[true,false,null]}},"h":-1.5e3}"#,
+            #"[{"price":45283.5,"qty":0.10000000},{"price":45283.4,"qty":1.54582015}]"#,
+        ]
+        func flatten(_ v: JSONValue, into out: inout [String]) throws(JSONError) {
+            switch v.kind {
+            case .object: try v.forEachMember { (n, m) throws(JSONError) -> Bool in out.append(JSONValue.unescape(n)); try flatten(m, into: &out); return true }
+            case .array: try v.forEachElement { (e) throws(JSONError) -> Bool in try flatten(e, into: &out); return true }
+            default: out.append(String(decoding: v.rawBytes, as: UTF8.self))
+            }
+        }
+        for f in frames {
+            let bytes = Array(f.utf8)
+            try bytes.withUnsafeBytes { raw in
+                var fast: [String] = [], lazy: [String] = []
+                let validated = try JSONValue.parse(raw)
+                #expect(validated.validated)
+                try flatten(validated, into: &fast)
+                try flatten(try JSONValue.root(raw), into: &lazy)
+                #expect(fast == lazy)
+                #expect(!fast.isEmpty)
+            }
+        }
+    }
+
     @Test func stringsAndEscapes() throws {
         try withValue(#"{"a":"x\"y\\z\n\u00e9\ud83d\ude00","b":true,"c":null,"d":-12,"e":[1,[2,{"f":3}]]}"#) { v in
             #expect(v["a"]?.string == "x\"y\\z\né😀")

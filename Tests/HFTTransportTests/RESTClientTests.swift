@@ -57,7 +57,7 @@ struct RESTClientTests {
         let server = try await Self.server(tls: try Fixtures.serverTLS())
         let untrusting = try RESTClient()
         do {
-            _ = try await untrusting.get(server.httpURL("/api/x"))
+            _ = try await untrusting.execute(.init(url: server.httpURL("/api/x"), timeout: .seconds(1)))
             Issue.record("expected a TLS failure")
         } catch {
             guard case .tls = error else { Issue.record("got \(error)"); return }

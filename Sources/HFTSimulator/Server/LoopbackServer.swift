@@ -141,6 +141,7 @@ public final class LoopbackServer: Sendable {
         try? await server?.close()
         for c in children { try? await c.close() }
         sessionsContinuation.finish()
+        await routes.inflight.cancelAndWait()
         if ownsGroup { try? await group.shutdownGracefully() }
     }
 
