@@ -8,7 +8,7 @@ struct HFT: AsyncParsableCommand {
         abstract: "HFTKit: one fast WebSocket API over Kraken, Binance, DigiFinex, LBank, BGE and FMex.",
         discussion: "Output is one JSON object per line on stdout; human messages go to stderr. Exit codes: 0 done, 1 the venue refused or a check failed, 2 usage or config error.",
         version: HFTKitVersion.string,
-        subcommands: [VersionCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, VenuesCommand.self, SimCommand.self, RunCommand.self, BenchCommand.self, VersionCommand.self]
     )
 
     static func main() async {
@@ -21,6 +21,11 @@ struct HFT: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // The contract's exit code for usage errors is 2 (ArgumentParser's default is 64).
+            if exitCode(for: error) == .validationFailure {
+                Output.human(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
             exit(withError: error)
         }
     }

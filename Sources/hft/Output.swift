@@ -15,6 +15,10 @@ enum Output {
         print(JSONText.object(object).rendered)
     }
 
+    static func flush() { fflush(stdout) }
+
+    static var isTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
     static func human(_ text: String) {
         fputs(text + "\n", stderr)
     }

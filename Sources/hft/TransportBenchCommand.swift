@@ -133,7 +133,7 @@ enum BenchFrames {
             let px = 6_679_010 + i % 97
             let cents = px % 100 < 10 ? "0\(px % 100)" : "\(px % 100)"
             let time = 1_700_000_000_000 + Int64(i)
-            let head = "{\"e\":\"depthUpdate\",\"E\":\(time),\"s\":\"BTCUSDT\",\"U\":\(157 + i),\"u\":\(160 + i),"
+            let head = "{\"e\":\"depthUpdate\",\"E\":\(time),\"T\":\(time - 3),\"s\":\"BTCUSDT\",\"U\":\(157 + i),\"u\":\(160 + i),"
             let bids = "\"b\":[[\"\(px / 100).\(cents)\",\"0.01000000\"]],"
             let asks = "\"a\":[[\"\(px / 100 + 1).\(cents)\",\"1.50000000\"]]}"
             return head + bids + asks
@@ -157,7 +157,7 @@ enum DiscardClient {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            count += 1; if count % 1000 == 0 { Output.human("dbg: \(count)") }
+            count += 1
             if count == target { done.succeed(CPU.thread()) }
         }
 
@@ -189,11 +189,11 @@ enum DiscardClient {
         headers.add(name: "Host", value: "127.0.0.1:\(port)")
         channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: "/bench", headers: headers)), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-        Output.human("dbg: request sent"); try await upgraded.futureResult.get(); Output.human("dbg: upgraded")
+        try await upgraded.futureResult.get()
 
         let clock = RunClock(thread: try await CPU.thread(on: loop))
         let go = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: "go:\(frames)"))
-        try await channel.writeAndFlush(go); Output.human("dbg: go sent")
+        try await channel.writeAndFlush(go)
         let threadEnd = try await done.futureResult.get()
         let sample = clock.sample(frames: frames, threadEnd: threadEnd)
         try? await channel.close()
@@ -227,7 +227,7 @@ enum EngineClient {
                 return BookTick(symbolLength: s.rawBytes.count, lastUpdateID: u)
             }
             if let tick { state.book.push(tick) }
-            let c = state.count.wrappingAdd(1, ordering: .relaxed).newValue; if c % 1000 == 0 { Output.human("dbg e: \(c)") }; if c == frames { done.succeed(CPU.thread()) }
+            if state.count.wrappingAdd(1, ordering: .relaxed).newValue == frames { done.succeed(CPU.thread()) }
         }
         let consumer = Task {
             var last: Int64 = 0
@@ -236,18 +236,20 @@ enum EngineClient {
         }
         connection.start()
         do {
-            Output.human("dbg: engine start"); try await connection.waitUntilReady(timeout: .seconds(10)); Output.human("dbg: ready")
+            try await connection.waitUntilReady(timeout: .seconds(10))
             let clock = RunClock(thread: try await CPU.thread(on: loop))
             try await connection.send(text: "go:\(frames)")
             let threadEnd = try await done.futureResult.get()
             var sample = clock.sample(frames: frames, threadEnd: threadEnd)
             sample.conflated = state.book.droppedCount
             await connection.stop()
+            state.book.finish()
             _ = await consumer.value
             return sample
         } catch {
             done.fail(error)
             await connection.stop()
+            state.book.finish()
             consumer.cancel()
             throw error
         }

@@ -35,9 +35,9 @@ final class EventRecorder: Sendable {
     func record(_ e: SimEvent) { box.withLock { $0.append(e) } }
     func clear() { box.withLock { $0.removeAll() } }
 
-    var bookUpdates: [BookUpdate] { events.compactMap { if case .book(let u) = $0 { u } else { nil } } }
+    var bookUpdates: [SimBookUpdate] { events.compactMap { if case .book(let u) = $0 { u } else { nil } } }
     var trades: [TradeEvent] { events.compactMap { if case .trade(let t) = $0 { t } else { nil } } }
-    var orderEvents: [OrderEvent] { events.compactMap { if case .order(let o) = $0 { o } else { nil } } }
+    var orderEvents: [SimOrderEvent] { events.compactMap { if case .order(let o) = $0 { o } else { nil } } }
     var fills: [FillEvent] { events.compactMap { if case .fill(let f) = $0 { f } else { nil } } }
 
     func orderKinds(_ id: SimOrderID) -> [OrderEventKind] {

@@ -84,7 +84,7 @@ struct MatchingEngine: Sendable {
     }
 
     /// The coalesced level changes of the operation, numbered; nil when the book did not change.
-    mutating func flushBookUpdate(now: Timestamp) -> BookUpdate? {
+    mutating func flushBookUpdate(now: Timestamp) -> SimBookUpdate? {
         guard !touched.isEmpty else { return nil }
         defer { touched.removeAll(keepingCapacity: true) }
         var changes: [LevelChange] = []
@@ -98,7 +98,7 @@ struct MatchingEngine: Sendable {
         guard !changes.isEmpty else { return nil }
         let first = sequence + 1
         sequence += Int64(changes.count)
-        return BookUpdate(symbol: inst.spec.symbol, changes: changes, firstSequence: first, lastSequence: sequence, timestamp: now)
+        return SimBookUpdate(symbol: inst.spec.symbol, changes: changes, firstSequence: first, lastSequence: sequence, timestamp: now)
     }
 
     /// The best `depth` levels per side, best first.

@@ -10,7 +10,7 @@ extension MatchingEngine {
     func emitOrder(_ kind: OrderEventKind, _ o: OrderRecord, _ ledger: Ledger, _ ctx: inout OpContext,
                    reject: RejectReason? = nil) {
         guard ctx.interest.wants(o.account) else { return }
-        ctx.events.append(.order(OrderEvent(kind: kind, order: view(o, ledger), rejectReason: reject)))
+        ctx.events.append(.order(SimOrderEvent(kind: kind, order: view(o, ledger), rejectReason: reject)))
     }
 
     /// Registers a newly accepted order with its account and announces it.

@@ -25,7 +25,7 @@ public struct LevelChange: Sendable, Hashable {
 /// touched. Every level change consumes one sequence number of the symbol, so
 /// `lastSequence - firstSequence + 1 == changes.count` and the next update starts at
 /// `lastSequence + 1` (Binance `U`/`u`; FMex `seq`/`pre_seq` = `lastSequence`/`firstSequence - 1`).
-public struct BookUpdate: Sendable, Hashable {
+public struct SimBookUpdate: Sendable, Hashable {
     public var symbol: Symbol
     public var changes: [LevelChange]
     public var firstSequence: Int64
@@ -103,7 +103,7 @@ public enum OrderEventKind: String, Sendable, Hashable, CaseIterable {
 }
 
 /// A private order update. `order` is the state after the event.
-public struct OrderEvent: Sendable, Hashable {
+public struct SimOrderEvent: Sendable, Hashable {
     public var kind: OrderEventKind
     public var order: SimOrder
     /// Set when `kind == .rejected`.
@@ -158,9 +158,9 @@ public struct PositionEvent: Sendable, Hashable {
 
 /// Everything an exchange publishes, in the order it happened.
 public enum SimEvent: Sendable, Hashable {
-    case book(BookUpdate)
+    case book(SimBookUpdate)
     case trade(TradeEvent)
-    case order(OrderEvent)
+    case order(SimOrderEvent)
     case fill(FillEvent)
     case balance(BalanceEvent)
     case position(PositionEvent)

@@ -179,7 +179,7 @@ public final class SimulatedExchange: Sendable {
     }
 
     /// The best `depth` levels per side; `sequence` is the last level-change number included
-    /// (the next `BookUpdate` starts at `sequence + 1`).
+    /// (the next `SimBookUpdate` starts at `sequence + 1`).
     public func bookSnapshot(_ symbol: Symbol, depth: Int = 1_000) throws(RejectReason) -> OrderBook {
         try state.withLock { (s) throws(RejectReason) -> OrderBook in
             let e = s.core.engines[try s.core.engineIndex(symbol)]

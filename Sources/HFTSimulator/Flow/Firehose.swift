@@ -5,7 +5,7 @@ import HFTCore
 public struct Firehose: Sendable {
     /// The book before the first update; `sequence` = `updates[0].firstSequence - 1`.
     public var snapshot: OrderBook
-    public var updates: [BookUpdate]
+    public var updates: [SimBookUpdate]
 }
 
 /// Generates a firehose for one instrument, seeded and deterministic. Each update changes 1–3
@@ -62,7 +62,7 @@ public struct FirehoseGenerator: Sendable {
     private func quantity(_ q: Int64) -> FixedDecimal { FixedDecimal(mantissa: Int128(q), scale: instrument.quantityScale) }
 
     /// The next update (already applied to `book`).
-    public mutating func next() -> BookUpdate {
+    public mutating func next() -> SimBookUpdate {
         var changes: [LevelChange] = []
         let n = 1 + rng.below(3)
         changes.reserveCapacity(n + 1)
@@ -70,14 +70,14 @@ public struct FirehoseGenerator: Sendable {
         let first = sequence + 1
         sequence += Int64(changes.count)
         timestamp += 1
-        return BookUpdate(symbol: instrument.symbol, changes: changes, firstSequence: first, lastSequence: sequence,
+        return SimBookUpdate(symbol: instrument.symbol, changes: changes, firstSequence: first, lastSequence: sequence,
                           timestamp: timestamp)
     }
 
     /// A snapshot and `count` updates.
     public mutating func generate(updates count: Int) -> Firehose {
         let snapshot = book
-        var updates: [BookUpdate] = []
+        var updates: [SimBookUpdate] = []
         updates.reserveCapacity(count)
         for _ in 0..<count { updates.append(next()) }
         return Firehose(snapshot: snapshot, updates: updates)
