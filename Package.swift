@@ -47,7 +47,7 @@ let package = Package(
             name: "HFTVenues",
             dependencies: ["HFTCore", "HFTTransport", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
-            exclude: ["Kraken/README.md"]
+            exclude: ["Kraken/README.md", "Binance/README.md"]
         ),
         .target(
             name: "HFTServices",
