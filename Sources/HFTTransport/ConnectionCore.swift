@@ -1,5 +1,6 @@
 import HFTCore
 import NIOCore
+import NIOWebSocket
 
 /// A connection's state that outlives single sockets, confined to its event loop (no locks):
 /// the current channel handler, the request tracker, the subscriptions, the delivery sinks.
@@ -9,7 +10,7 @@ final class ConnectionCore {
     let tracker: RequestTracker
     let onMessage: (@Sendable (InboundMessage) -> Void)?
     let messages: DeliveryBuffer<InboundMessage>
-    let events: DeliveryBuffer<ConnectionEvent>
+    let emit: @Sendable (ConnectionEvent) -> Void
 
     private(set) var current: WebSocketFrameHandler?
     private(set) var subscriptions: [Subscription] = []
@@ -19,13 +20,13 @@ final class ConnectionCore {
     var forcedReconnect = false
 
     init(eventLoop: any EventLoop, hooks: any ConnectionHooks, onMessage: (@Sendable (InboundMessage) -> Void)?,
-         messages: DeliveryBuffer<InboundMessage>, events: DeliveryBuffer<ConnectionEvent>) {
+         messages: DeliveryBuffer<InboundMessage>, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
         self.eventLoop = eventLoop
         self.hooks = hooks
         self.tracker = RequestTracker(eventLoop: eventLoop)
         self.onMessage = onMessage
         self.messages = messages
-        self.events = events
+        self.emit = emit
     }
 
     @inline(__always)
@@ -33,7 +34,6 @@ final class ConnectionCore {
         if let onMessage { onMessage(m) } else { messages.push(m) }
     }
 
-    func emit(_ e: ConnectionEvent) { events.push(e) }
 
     func install(_ handler: WebSocketFrameHandler) {
         current = handler
@@ -82,7 +82,7 @@ final class ConnectionCore {
         index < subscriptions.count ? subscriptions[index] : nil
     }
 
-    func closeCurrent(reason: DisconnectReason) {
-        current?.close(code: .normalClosure, reason: reason)
+    func closeCurrent(code: UInt16 = 1000, text: String = "", reason: DisconnectReason) {
+        current?.close(code: WebSocketErrorCode(codeNumber: Int(code)), text: text, reason: reason)
     }
 }

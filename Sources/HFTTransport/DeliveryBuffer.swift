@@ -5,45 +5,63 @@ import Synchronization
 /// with an explicit `BackpressurePolicy`. Lag is measurable: `bufferedCount`, `droppedCount`.
 ///
 /// Iterate it once (single consumer). `push` is safe from any thread.
+///
+/// Waking a parked consumer costs a thread wake-up (microseconds). With `wakeLoop`, wakes are
+/// coalesced: a push only schedules one wake on that event loop, which runs after the loop's
+/// current read batch, so a burst of pushes from the loop costs one wake (and a conflating
+/// stream hands the consumer the latest value of the batch).
 public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
     public typealias Failure = Never
 
-    private struct State {
-        var items = CircularBuffer<Element>(initialCapacity: 16)
-        var waiter: CheckedContinuation<Element?, Never>?
-        var finished = false
-        var dropped: UInt64 = 0
-        var delivered: UInt64 = 0
-        var alarmed = false
-        var highWater = 0
+    // Internals are @usableFromInline so `push` specialises in the producer's module (an
+    // unspecialised generic push spends most of its time looking up type metadata).
+    @usableFromInline
+    struct State {
+        @usableFromInline var items = CircularBuffer<Element>(initialCapacity: 16)
+        @usableFromInline var waiter: CheckedContinuation<Element?, Never>?
+        @usableFromInline var finished = false
+        @usableFromInline var dropped: UInt64 = 0
+        @usableFromInline var delivered: UInt64 = 0
+        @usableFromInline var alarmed = false
+        @usableFromInline var highWater = 0
+        @usableFromInline var wakeScheduled = false
+
+        @usableFromInline init() {}
     }
 
     public let policy: BackpressurePolicy
-    private let onAlarm: (@Sendable (Int) -> Void)?
-    private let state = Mutex(State())
+    @usableFromInline let onAlarm: (@Sendable (Int) -> Void)?
+    @usableFromInline let wakeLoop: (any EventLoop)?
+    @usableFromInline let state = Mutex(State())
 
     /// `onAlarm` is called (from the producer's thread) when a `.neverDrop` buffer passes its
     /// threshold; it re-arms once the buffer drains below half of it.
-    public init(policy: BackpressurePolicy, onAlarm: (@Sendable (Int) -> Void)? = nil) {
+    public init(policy: BackpressurePolicy, wakeLoop: (any EventLoop)? = nil, onAlarm: (@Sendable (Int) -> Void)? = nil) {
         self.policy = policy
+        self.wakeLoop = wakeLoop
         self.onAlarm = onAlarm
     }
 
     /// Adds an element without ever blocking; returns false once the buffer is finished.
     @discardableResult
+    @inlinable
     public func push(_ element: Element) -> Bool {
         var alarmAt = -1
+        var scheduleWake = false
+        var accepted = true
         let resume: CheckedContinuation<Element?, Never>? = state.withLock { s in
-            if s.finished { return nil }
+            if s.finished { accepted = false; return nil }
             if let w = s.waiter {
-                s.waiter = nil
-                s.delivered &+= 1
-                return w
+                if wakeLoop == nil {
+                    s.waiter = nil
+                    s.delivered &+= 1
+                    return w
+                }
+                if !s.wakeScheduled { s.wakeScheduled = true; scheduleWake = true }
             }
             switch policy {
             case .conflate:
-                if !s.items.isEmpty { s.items.removeAll(keepingCapacity: true); s.dropped &+= 1 }
-                s.items.append(element)
+                if s.items.isEmpty { s.items.append(element) } else { s.items[s.items.startIndex] = element; s.dropped &+= 1 }
             case .dropOldest(let capacity):
                 if s.items.count >= Swift.max(1, capacity) { s.items.removeFirst(); s.dropped &+= 1 }
                 s.items.append(element)
@@ -58,18 +76,36 @@ public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
             resume.resume(returning: element)
             return true
         }
+        if scheduleWake { scheduleWakeUp() }
         if alarmAt >= 0 { onAlarm?(alarmAt) }
-        return !isFinished
+        return accepted
+    }
+
+    @usableFromInline
+    func scheduleWakeUp() {
+        wakeLoop?.execute { self.wake() }
+    }
+
+    /// Hands the parked consumer the next element (coalesced wake).
+    private func wake() {
+        let pair: (CheckedContinuation<Element?, Never>, Element)? = state.withLock { s in
+            s.wakeScheduled = false
+            guard let w = s.waiter, let e = take(&s) else { return nil }
+            s.waiter = nil
+            return (w, e)
+        }
+        if let (w, e) = pair { w.resume(returning: e) }
     }
 
     /// Ends the sequence once the buffered elements are consumed.
     public func finish() {
-        let w: CheckedContinuation<Element?, Never>? = state.withLock { s in
+        let pair: (CheckedContinuation<Element?, Never>, Element?)? = state.withLock { s in
             s.finished = true
-            defer { s.waiter = nil }
-            return s.items.isEmpty ? s.waiter : nil
+            guard let w = s.waiter else { return nil }
+            s.waiter = nil
+            return (w, take(&s))
         }
-        w?.resume(returning: nil)
+        if let (w, e) = pair { w.resume(returning: e) }
     }
 
     public var isFinished: Bool { state.withLock { $0.finished } }

@@ -34,14 +34,3 @@ public struct InboundMessage: Sendable {
 
     public var count: Int { data.readableBytes }
 }
-
-/// A message to send.
-public enum OutboundMessage: Sendable, Equatable {
-    case text(String)
-    case binary([UInt8])
-
-    var kind: InboundMessage.Kind {
-        if case .text = self { return .text }
-        return .binary
-    }
-}

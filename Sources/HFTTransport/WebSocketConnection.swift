@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Inbound messages go to `onMessage` (called on the event loop with a view of the frame's
 /// bytes: the fastest path) or, without it, to `messages` under `configuration.messageDelivery`.
-/// State changes and typed errors go to `events`.
+/// State changes and typed errors go to `events` (and to `onEvent` when given, called from
+/// the thread that produced them, for venues that react synchronously, e.g. invalidating books).
 ///
 /// Gap-free rotation (e.g. Binance's 24 h cut): `let next = try await old.makeReplacement()`,
 /// `next.start()`, `try await next.waitUntilReady()`, switch routing to `next`, then
@@ -21,12 +22,13 @@ public final class WebSocketConnection: Sendable {
 
     public let configuration: WebSocketConfiguration
     public let eventLoop: any EventLoop
-    /// State changes and errors, never dropped.
+    /// State changes and errors. Unconsumed, it keeps the latest 4096 (see `droppedCount`).
     public let events: DeliveryBuffer<ConnectionEvent>
     /// Inbound messages when no `onMessage` callback was given.
     public let messages: DeliveryBuffer<InboundMessage>
     public let hooks: any ConnectionHooks
     let onMessage: MessageHandler?
+    let onEvent: (@Sendable (ConnectionEvent) -> Void)?
 
     private let core: NIOLoopBoundBox<ConnectionCore>
     private let sslContext: NIOSSLContext?
@@ -43,18 +45,24 @@ public final class WebSocketConnection: Sendable {
     }
 
     public init(configuration: WebSocketConfiguration, hooks: any ConnectionHooks = ClosureHooks(),
-                eventLoop: (any EventLoop)? = nil, onMessage: MessageHandler? = nil) throws(HFTError) {
+                eventLoop: (any EventLoop)? = nil, onMessage: MessageHandler? = nil,
+                onEvent: (@Sendable (ConnectionEvent) -> Void)? = nil) throws(HFTError) {
         self.configuration = configuration
         self.hooks = hooks
         self.onMessage = onMessage
+        self.onEvent = onEvent
         let loop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         self.eventLoop = loop
         self.sslContext = configuration.url.isSecure ? try configuration.tls.makeContext() : nil
-        let events = DeliveryBuffer<ConnectionEvent>(policy: .neverDrop(alarmThreshold: 10_000))
-        let messages = DeliveryBuffer<InboundMessage>(policy: configuration.messageDelivery)
+        let events = DeliveryBuffer<ConnectionEvent>(policy: .dropOldest(capacity: 4096))
+        let messages = DeliveryBuffer<InboundMessage>(policy: configuration.messageDelivery, wakeLoop: loop)
         self.events = events
         self.messages = messages
-        let core = ConnectionCore(eventLoop: loop, hooks: hooks, onMessage: onMessage, messages: messages, events: events)
+        let emit: @Sendable (ConnectionEvent) -> Void = { e in
+            events.push(e)
+            onEvent?(e)
+        }
+        let core = ConnectionCore(eventLoop: loop, hooks: hooks, onMessage: onMessage, messages: messages, emit: emit)
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, as: ConnectionCore.self, eventLoop: loop)
         self.pacer = RateLimiter(capacity: Double(max(1, configuration.subscriptionBurst)),
                                  refillPerSecond: max(0.001, configuration.subscriptionsPerSecond))
@@ -71,13 +79,14 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
-    /// Closes the connection (close handshake with 1000) and stops reconnecting; returns when done.
-    public func stop() async {
+    /// Closes the connection (close handshake with `code` and `reason`) and stops reconnecting;
+    /// returns when done.
+    public func stop(code: UInt16 = 1000, reason: String = "") async {
         let task: Task<Void, Never>? = control.withLock { c in
             c.stopping = true
             return c.task
         }
-        onLoop { $0.closeCurrent(reason: .requested("stop")) }
+        onLoop { $0.closeCurrent(code: code, text: reason, reason: .requested("stop")) }
         task?.cancel()
         await task?.value
         if task == nil { finishStreams() }
@@ -241,7 +250,8 @@ public final class WebSocketConnection: Sendable {
     /// A new, unstarted connection with the same configuration, hooks, callback and
     /// subscriptions (for gap-free rotation).
     public func makeReplacement() async throws(HFTError) -> WebSocketConnection {
-        let next = try WebSocketConnection(configuration: configuration, hooks: hooks, eventLoop: eventLoop, onMessage: onMessage)
+        let next = try WebSocketConnection(configuration: configuration, hooks: hooks, eventLoop: eventLoop,
+                                           onMessage: onMessage, onEvent: onEvent)
         let subs = try await onLoopValue { $0.subscriptions }
         try await next.onLoopValue { core in for s in subs { core.register(s) } }
         return next
@@ -276,7 +286,7 @@ public final class WebSocketConnection: Sendable {
                 setReady(true)
                 emit(.ready)
             } catch {
-                emit(.error(error))
+                if !isStopping { emit(.error(error)) }   // stop() cancels a running authenticate
                 onLoop { $0.current?.close(code: .policyViolation, reason: .failed(error)) }
             }
             let reason = (try? await closed.get()) ?? .connectionLost
@@ -348,7 +358,10 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
-    private func emit(_ e: ConnectionEvent) { events.push(e) }
+    private func emit(_ e: ConnectionEvent) {
+        events.push(e)
+        onEvent?(e)
+    }
 
     private func finishStreams() {
         events.finish()

@@ -38,6 +38,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     private(set) var isOpen = false
     private var closeSent = false
     private var finished = false
+    private var failed = false
     private var reason: DisconnectReason?
     private let closedPromise: EventLoopPromise<DisconnectReason>
     private var maskState: UInt64
@@ -90,6 +91,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }  // the connection is being failed: ignore the rest
         if batchStamp == 0 { batchStamp = MonotonicClock.nanoseconds() }
         let frame = unwrapInboundIn(data)
         if frame.reservedBits.rawValue != 0 { return protocolError("reserved bits set without an extension") }
@@ -187,9 +189,14 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             return
         }
-        let mapped = TransportErrors.map(error)
-        if reason == nil { reason = .failed(mapped) }
-        core.emit(.error(mapped))
+        if error is IOError {
+            // Reset or broken pipe: the peer is gone, which is a lost connection, not a bug.
+            if reason == nil { reason = .connectionLost }
+        } else {
+            let mapped = TransportErrors.map(error)
+            if reason == nil { reason = .failed(mapped) }
+            core.emit(.error(mapped))
+        }
         context.close(promise: nil)
     }
 
@@ -250,13 +257,14 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: Closing
 
     /// Starts the close handshake; the socket is closed when the peer answers or after `closeTimeout`.
-    func close(code: WebSocketErrorCode, reason r: DisconnectReason) {
+    func close(code: WebSocketErrorCode, text: String = "", reason r: DisconnectReason) {
         guard let context, isOpen else { return }
         if reason == nil { reason = r }
         guard !closeSent else { return }
         closeSent = true
-        var buf = context.channel.allocator.buffer(capacity: 2)
+        var buf = context.channel.allocator.buffer(capacity: 2 + text.utf8.count)
         buf.write(webSocketErrorCode: code)
+        buf.writeString(String(decoding: text.utf8.prefix(123), as: UTF8.self))  // control frames ≤ 125 bytes
         write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: nextMask(), data: buf), flush: true)
         timers[.close] = context.eventLoop.assumeIsolated().scheduleTask(in: settings.closeTimeout.timeAmount) { [self] in
             self.context?.close(promise: nil)
@@ -289,7 +297,8 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// Fails the connection: report, send a close frame with `code`, close the socket.
     private func fail(_ error: HFTError, code: WebSocketErrorCode) {
-        guard let context, isOpen else { return }
+        guard let context, isOpen, !failed else { return }
+        failed = true
         core.emit(.error(error))
         if reason == nil { reason = .failed(error) }
         fragmentKind = nil

@@ -19,9 +19,18 @@ struct TransportBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Frames per run.") var frames: Int = 1_000_000
     @Option(help: "Runs per consumer (the median is reported).") var repeats: Int = 3
+    @Option(help: "Engine delivery: conflate (a conflating stream with a live consumer) or callback (the sync callback only).")
+    var delivery: String = "conflate"
+    @Option(help: "Engine decode: json (root + member lookups) or none (transport cost alone).")
+    var decode: String = "json"
+    @Option(help: "Which consumers to run: both, discard or engine (for profiling one of them).")
+    var consumers: String = "both"
 
     func run() async throws {
         guard frames > 0, repeats > 0 else { throw ValidationError("--frames and --repeats must be positive") }
+        guard ["conflate", "callback"].contains(delivery) else { throw ValidationError("--delivery: conflate or callback") }
+        guard ["json", "none"].contains(decode) else { throw ValidationError("--decode: json or none") }
+        guard ["both", "discard", "engine"].contains(consumers) else { throw ValidationError("--consumers: both, discard or engine") }
         let server = LoopbackServer(configuration: .init(threads: 1))
         let chunkFrames = 1_000
         let chunk = BenchFrames.chunk(count: chunkFrames)
@@ -43,8 +52,10 @@ struct TransportBenchCommand: AsyncParsableCommand {
         var engine: [Sample] = []
         do {
             for i in 0..<repeats {
-                let a = try await DiscardClient.run(port: server.port, frames: frames, loop: loop)
-                let b = try await EngineClient.run(url: url, frames: frames, loop: loop)
+                let skip = Sample(framesPerSecond: 1, processNanosPerFrame: 0, threadNanosPerFrame: 0)
+                let a = consumers == "engine" ? skip : try await DiscardClient.run(port: server.port, frames: frames, loop: loop)
+                let b = consumers == "discard" ? skip
+                    : try await EngineClient.run(url: url, frames: frames, loop: loop, conflate: delivery != "callback", decode: decode != "none")
                 discard.append(a)
                 engine.append(b)
                 Output.human("run \(i + 1): discard \(Int(a.framesPerSecond)) frames/s (\(Int(a.threadNanosPerFrame)) ns/frame on the client thread), "
@@ -61,6 +72,7 @@ struct TransportBenchCommand: AsyncParsableCommand {
         let a = Sample.median(discard), b = Sample.median(engine)
         Output.line(ordered: [
             ("type", "bench"), ("bench", "transport"), ("frames", .int(Int64(frames))),
+            ("delivery", .string(delivery)), ("decode", .string(decode)),
             ("frame_bytes", .int(Int64(chunk.readableBytes / chunkFrames))), ("runs", .int(Int64(repeats))),
             ("discard_frames_per_s", .int(Int64(a.framesPerSecond))),
             ("discard_cpu_ns_per_frame", .int(Int64(a.processNanosPerFrame))),
@@ -212,21 +224,30 @@ struct BookTick: Sendable {
 enum EngineClient {
     final class State: Sendable {
         let count = Atomic<Int>(0)
-        let book = DeliveryBuffer<BookTick>(policy: .conflate)
+        let book: DeliveryBuffer<BookTick>
+        init(loop: any EventLoop) { book = DeliveryBuffer(policy: .conflate, wakeLoop: loop) }
     }
 
-    static func run(url: String, frames: Int, loop: any EventLoop) async throws -> Sample {
-        let state = State()
+    static func run(url: String, frames: Int, loop: any EventLoop, conflate: Bool, decode: Bool) async throws -> Sample {
+        let state = State(loop: loop)
         let done = loop.makePromise(of: UInt64.self)
         var config = try WebSocketConfiguration(url: url)
         config.compression = .none
         config.maxMessageSize = 1 << 20
         let connection = try WebSocketConnection(configuration: config, eventLoop: loop) { m in
-            let tick: BookTick? = m.withBytes { bytes in
-                guard let root = try? JSONValue.root(bytes), let s = root["s"], let u = root["u"]?.int64 else { return nil }
-                return BookTick(symbolLength: s.rawBytes.count, lastUpdateID: u)
+            let tick: BookTick? = !decode ? BookTick(symbolLength: 0, lastUpdateID: 0) : m.withBytes { bytes in
+                // One pass over the members, stopping once both are found (as a venue codec would).
+                guard let root = try? JSONValue.root(bytes) else { return nil }
+                var symbol = 0
+                var last: Int64?
+                try? root.forEachMember { name, value in
+                    if name.count == 1 && name[0] == UInt8(ascii: "s") { symbol = value.rawBytes.count }
+                    if name.count == 1 && name[0] == UInt8(ascii: "u") { last = value.int64; return false }
+                    return true
+                }
+                return last.map { BookTick(symbolLength: symbol, lastUpdateID: $0) }
             }
-            if let tick { state.book.push(tick) }
+            if conflate, let tick { state.book.push(tick) }
             if state.count.wrappingAdd(1, ordering: .relaxed).newValue == frames { done.succeed(CPU.thread()) }
         }
         let consumer = Task {

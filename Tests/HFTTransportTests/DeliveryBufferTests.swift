@@ -1,4 +1,6 @@
 @testable import HFTTransport
+import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 
@@ -59,5 +61,25 @@ struct DeliveryBufferTests {
         let consumer = Task { await b.next() }
         consumer.cancel()
         #expect(await consumer.value == nil)
+    }
+
+    @Test func coalescedWakesHandOverTheBatchLatest() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let b = DeliveryBuffer<Int>(policy: .conflate, wakeLoop: loop)
+        let consumer = Task { await b.next() }
+        try await loop.submit { for i in 1...100 { b.push(i) } }.get()
+        #expect(await consumer.value == 100)   // parked or not, a batch yields its latest value
+
+        let all = DeliveryBuffer<Int>(policy: .neverDrop(alarmThreshold: 1_000), wakeLoop: loop)
+        let reader = Task { () -> [Int] in
+            var out: [Int] = []
+            for await v in all { out.append(v) }
+            return out
+        }
+        for batch in 0..<10 {
+            try await loop.submit { for i in 0..<50 { all.push(batch * 50 + i) } }.get()
+        }
+        all.finish()
+        #expect(await reader.value == Array(0..<500))
     }
 }

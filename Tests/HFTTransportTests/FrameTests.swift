@@ -152,4 +152,22 @@ struct FrameTests {
         await conn.stop()
         await server.shutdown()
     }
+
+    @Test func headersQueryAndCloseReasonReachTheServer() async throws {
+        let server = try await TestServer.start()
+        let config = try testConfig(server.url("/stream?a=1")) {
+            $0.headers = [("X-MBX-APIKEY", "key-1")]
+            $0.url = $0.url.appendingQuery([("timeUnit", "MICROSECOND")])
+        }
+        let client = try TestClient(config)
+        client.start()
+        try await client.ready()
+        let session = try await server.session(1)
+        #expect(session.request.path == "/stream")
+        #expect(session.request.queryItems.map { "\($0.0)=\($0.1)" } == ["a=1", "timeUnit=MICROSECOND"])
+        #expect(session.request.header("x-mbx-apikey") == "key-1")
+        await client.connection.stop(code: 4000, reason: "rotating")
+        try await server.inbound.wait("close") { $0.contains { $0.message == .close(code: 4000, reason: "rotating") } }
+        await server.shutdown()
+    }
 }

@@ -149,6 +149,19 @@ struct ReconnectTests {
         await server.shutdown()
     }
 
+    @Test func resetConnectionIsALostConnectionAndReconnects() async throws {
+        let server = try await TestServer.start()
+        let client = try TestClient(try testConfig(server.url()))
+        client.start()
+        try await client.ready()
+        try await server.session(1).drop(reset: true)
+        try await client.event("disconnect") { $0 == .disconnected(.connectionLost) }
+        try await client.ready(2)
+        #expect(!client.events.items.contains { $0.error != nil })
+        await client.stop()
+        await server.shutdown()
+    }
+
     @Test func backoffIsCappedExponentialWithJitter() {
         let p = ReconnectPolicy(base: .milliseconds(100), cap: .seconds(1), jitter: 0.2, random: { 0.5 })
         #expect(p.delay(attempt: 1) == .milliseconds(90))
