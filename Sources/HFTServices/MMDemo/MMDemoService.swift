@@ -178,12 +178,16 @@ public final class MMDemoService: Service {
 
     /// The dashboard's view of this service.
     public func dashboardRow() -> DashboardRow {
-        state.withLock { st in
-            DashboardRow(venue: venue, symbol: symbol, bestBid: st.bestBid, bestAsk: st.bestAsk,
+        let now = MonotonicClock.microseconds()
+        return state.withLock { st in
+            let elapsed = Double(now &- st.rateMark.time) / 1e6
+            let rate = st.rateMark.time == 0 || elapsed <= 0 ? 0 : Double(st.bookUpdates - st.rateMark.count) / elapsed
+            st.rateMark = (now, st.bookUpdates)
+            return DashboardRow(venue: venue, symbol: symbol, bestBid: st.bestBid, bestAsk: st.bestAsk,
                          ourBid: st.quotes[.buy].map { BookLevel(price: $0.price, quantity: size) },
                          ourAsk: st.quotes[.sell].map { BookLevel(price: $0.price, quantity: size) },
                          recentFills: st.fills.suffix(5), position: st.position, pnl: st.pnl(perpetual: symbol.isPerpetual),
-                         latency: api.latency.overall, orders: st.requests, fills: st.fillCount,
+                         messagesPerSecond: rate, bookUpdatesPerSecond: rate, latency: api.latency.overall, orders: st.requests, fills: st.fillCount,
                          resyncs: st.resyncs, reconnects: st.reconnects, state: st.connection)
         }
     }

@@ -35,6 +35,7 @@ struct MMState: Sendable {
     var connection = "starting"
     var stopping = false
     var nextClientID = 0
+    var rateMark: (time: UInt64, count: Int) = (0, 0)
 
     mutating func plan(_ side: Side, target: FixedDecimal, allowed: Bool, size: FixedDecimal, threshold: FixedDecimal) -> [QuoteAction] {
         if let q = quotes[side] {

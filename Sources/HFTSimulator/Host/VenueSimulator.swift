@@ -23,7 +23,9 @@ public enum VenueSimulators {
         return f
     }
 
-    static let builtIn: [(Venue, Factory)] = []
+    static let builtIn: [(Venue, Factory)] = [
+        (.kraken, { KrakenSimulator(exchange: $0) }),
+    ]
 
     public static var available: [Venue] { Venue.allCases.filter { factories[$0] != nil } }
 }

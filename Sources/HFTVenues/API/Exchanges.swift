@@ -156,5 +156,9 @@ extension Exchanges {
 
 extension VenueFactories {
     /// Every venue implemented in this build.
-    public static var builtIn: VenueFactories { VenueFactories() }
+    public static var builtIn: VenueFactories {
+        var f = VenueFactories()
+        KrakenDescriptor.register(into: &f)
+        return f
+    }
 }

@@ -1,0 +1,255 @@
+import Foundation
+import HFTCore
+import HFTSimulator
+import HFTTransport
+@testable import HFTVenues
+import Testing
+
+/// The Kraken client against the Kraken simulator over loopback (`SimulatorHost`, no synthetic
+/// flow, fixed seed): the simulator speaks the wire protocol on its own, so these tests check
+/// the client's reading of it, checksums included. Market activity is made by stepping the
+/// simulator's flow explicitly; faults are switched on through its fault controller.
+@Suite("Kraken client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.kraken)))
+struct KrakenClientSimulatorTests {
+    struct Sim {
+        let host: SimulatorHost
+        let running: SimulatorHost.Running
+        let api: KrakenWsAPI
+        let status = KrakenRecorder<VenueStatus>()
+        let credentials: SimCredentials
+
+        var exchange: SimulatedExchange { running.exchange }
+        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
+
+        static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Sim {
+            let host = SimulatorHost(options: .init(flowRate: 0, seed: 42))
+            let running = try await host.start([.kraken])[0]
+            // A book to subscribe to: quiet flow, stepped by hand.
+            for symbol in running.exchange.flowSymbols() { running.exchange.stepFlow(actions: 300, symbol: symbol) }
+            let creds = running.credentials[0]
+            let api = try KrakenWsAPI(credentials: credentials ? try KrakenCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                                      endpoints: try KrakenDescriptor.endpoints(running.endpoints),
+                                      options: try krakenTestOptions(options), account: "sim-\(UUID().uuidString)")
+            let sim = Sim(host: host, running: running, api: api, credentials: creds)
+            sim.status.drain(api.status)
+            return sim
+        }
+
+        func close() async {
+            await api.stop()
+            await host.shutdown()
+        }
+
+        /// Waits (bounded) until `condition` holds, checking after every `step`.
+        func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while !condition() {
+                guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what, seen: "") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+
+        func openOrders() -> [Order] { exchange.openOrders(account).map(\.order) }
+    }
+
+    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
+        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
+        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
+            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
+    }
+
+    @Test func bookSnapshotAndUpdatesVerify() async throws {
+        let sim = try await Sim.start(credentials: false)
+        let btc = KrakenRecorder<BookUpdate>(), eth = KrakenRecorder<BookUpdate>()
+        btc.drain(try await sim.api.watchOrderBook("BTC/USD", depth: 10))
+        eth.drain(try await sim.api.watchOrderBook("ETH/USD", depth: 10))
+        try await btc.wait("BTC snapshot") { $0.contains(where: \.isSnapshot) }
+        try await eth.wait("ETH snapshot") { $0.contains(where: \.isSnapshot) }
+        #expect(await sim.api.precisionSource == "instrument")
+        #expect(sim.api.knownInstruments.precision(for: "BTC/USD") == KrakenPrecision(price: 1, qty: 8))
+        for _ in 0..<10 {
+            sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
+            sim.exchange.stepFlow(actions: 20, symbol: "ETH/USD")
+        }
+        let exchange = sim.exchange
+        try await btc.wait("BTC matches the venue") { items in
+            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
+            return Self.sameTop(last.book, venue)
+        }
+        try await eth.wait("ETH matches the venue") { items in
+            guard let last = items.last, let venue = try? exchange.bookSnapshot("ETH/USD", depth: 10) else { return false }
+            return Self.sameTop(last.book, venue)
+        }
+        #expect(btc.items.filter { !$0.isSnapshot }.count > 0)
+        #expect(sim.status.count(.bookInvalid) == 0)
+        #expect(sim.api.malformedCounts.malformed == 0 && sim.api.malformedCounts.unknown == 0)
+        await sim.close()
+    }
+
+    @Test func corruptChecksumResyncsOnlyThatSymbol() async throws {
+        let sim = try await Sim.start(credentials: false)
+        let btc = KrakenRecorder<BookUpdate>(), eth = KrakenRecorder<BookUpdate>()
+        btc.drain(try await sim.api.watchOrderBook("BTC/USD", depth: 10))
+        eth.drain(try await sim.api.watchOrderBook("ETH/USD", depth: 10))
+        try await btc.wait("BTC snapshot") { $0.contains(where: \.isSnapshot) }
+        try await eth.wait("ETH snapshot") { $0.contains(where: \.isSnapshot) }
+
+        sim.exchange.faults.setPlan(FaultPlan(corruptChecksumEvery: 1), forEndpoint: "ws")
+        sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
+        try await sim.status.wait(.bookInvalid, symbol: "BTC/USD")
+        sim.exchange.faults.clear()
+        let ethBefore = eth.count
+        sim.exchange.stepFlow(actions: 20, symbol: "ETH/USD")
+        try await eth.wait("ETH goes on") { $0.count > ethBefore }
+        try await sim.status.wait(.bookResynced, symbol: "BTC/USD")
+        sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
+        let exchange = sim.exchange
+        try await btc.wait("BTC matches the venue after the resync") { items in
+            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
+            return Self.sameTop(last.book, venue)
+        }
+        #expect(sim.status.count(.bookInvalid, symbol: "ETH/USD") == 0)
+        #expect(sim.status.count(.bookResynced, symbol: "ETH/USD") == 0)
+        #expect(eth.items.filter(\.isSnapshot).count == 1)
+        await sim.close()
+    }
+
+    @Test func tradesAndTicker() async throws {
+        let sim = try await Sim.start(credentials: false)
+        let trades = KrakenRecorder<Trade>(), tickers = KrakenRecorder<Ticker>()
+        trades.drain(try await sim.api.watchTrades("BTC/USD"))
+        tickers.drain(try await sim.api.watchTicker("BTC/USD"))
+        try await sim.status.wait(.subscribed, symbol: "BTC/USD", count: 2)
+        try await tickers.wait("ticker") { !$0.isEmpty }
+        var n = 0
+        while trades.count == 0 && n < 200 {
+            sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
+            n += 1
+            if trades.count == 0 { _ = try? await trades.wait("a trade", timeout: .milliseconds(50)) { !$0.isEmpty } }
+        }
+        try await trades.wait("trades") { !$0.isEmpty }
+        let venue = sim.exchange.recentTrades("BTC/USD", limit: 500).map(\.trade)
+        for t in trades.items {
+            let match = venue.first { $0.id == t.id }
+            #expect(match?.price == t.price && match?.quantity == t.quantity && match?.side == t.side, "\(t)")
+        }
+        #expect(tickers.items.last?.symbol == "BTC/USD")
+        await sim.close()
+    }
+
+    @Test func privateChannelsAndOrderEntry() async throws {
+        let sim = try await Sim.start()
+        try await sim.api.start()
+        try await sim.status.wait(.authenticated)
+        let orders = KrakenRecorder<OrderEvent>(), balances = KrakenRecorder<Balance>()
+        orders.drain(try await sim.api.watchOrders())
+        balances.drain(try await sim.api.watchBalance())
+        try await balances.wait("balances snapshot") { items in items.contains { $0.asset == "USD" } }
+        #expect(balances.items.first { $0.asset == "USD" }?.available == FixedDecimal("1000000"))
+
+        let book = try sim.exchange.bookSnapshot("BTC/USD", depth: 10)
+        let bestAsk = try #require(book.bestAsk?.price)
+        let low: FixedDecimal = "1000.0"
+        let placed = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: low, postOnly: true))
+        #expect(placed.ok, "\(placed)")
+        #expect(placed.method == "add_order" && placed.latencyMicros > 0)
+        #expect(placed.request.contains("\"token\":\"<token>\""))
+        let orderID = try #require(placed.orderID)
+        let cl = try #require(placed.clientOrderID)
+        #expect(sim.openOrders().contains { $0.clientOrderID == cl })
+        try await orders.wait("open order event") { $0.contains { if case .order(let o) = $0 { return o.orderID == orderID && o.status == .open }; return false } }
+
+        let amended = await sim.api.amendOrder(AmendOrder(orderID: orderID, price: FixedDecimal("1001.0")))
+        #expect(amended.ok && amended.method == "amend_order", "\(amended)")
+        #expect(sim.openOrders().first { $0.clientOrderID == cl }?.price == FixedDecimal("1001.0"))
+
+        let cancelled = await sim.api.cancelOrder(CancelOrder(orderID: orderID))
+        #expect(cancelled.ok && cancelled.method == "cancel_order", "\(cancelled)")
+        try await orders.wait("cancel event") { $0.contains { if case .order(let o) = $0 { return o.orderID == orderID && o.status == .canceled }; return false } }
+        #expect(!sim.openOrders().contains { $0.clientOrderID == cl })
+
+        let rejected = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: bestAsk, postOnly: true))
+        #expect(!rejected.ok)
+        #expect(rejected.error.map { "\($0)" }?.contains("Post only") == true, "\(rejected)")
+
+        for i in 0..<2 {
+            let r = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: FixedDecimal("\(900 + i).0")!))
+            #expect(r.ok, "\(r)")
+        }
+        #expect(sim.openOrders().count == 2)
+        let all = await sim.api.cancelAllOrders()
+        #expect(all.ok && all.method == "cancel_all", "\(all)")
+        #expect(all.response?.contains("\"count\":2") == true)
+        #expect(sim.openOrders().isEmpty)
+        #expect(sim.api.latency.summary("add_order")?.count == 4)
+        await sim.close()
+    }
+
+    @Test func tokenExpiryReauthenticatesAndThePrivateStreamGoesOn() async throws {
+        let sim = try await Sim.start()
+        try await sim.api.start()
+        let orders = KrakenRecorder<OrderEvent>()
+        orders.drain(try await sim.api.watchOrders())
+        try await sim.status.wait(.subscribed, detail: "executions")
+        // Tokens now expire 0.2 s after they were issued; the current one is older than that
+        // once the expiry has elapsed (the fault is time-based, so wait it out).
+        sim.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 0.2))
+        try await Task.sleep(for: .milliseconds(300))
+        let r = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: "1000.0"))
+        #expect(r.ok, "\(r)")
+        try await sim.status.wait(.keyRefreshed)
+        let id = try #require(r.orderID)
+        try await orders.wait("the order on the private stream") { $0.contains { if case .order(let o) = $0 { return o.orderID == id }; return false } }
+        sim.exchange.faults.clear()
+        await sim.close()
+    }
+
+    @Test func dropWithAnOrderInFlightEndsInAKnownState() async throws {
+        let sim = try await Sim.start(["reconnect_base_s": "0.05"])
+        try await sim.api.start()
+        let results = KrakenRecorder<OrderResult>()
+        // Replies are held back, so the order is in flight when the socket dies.
+        sim.exchange.faults.setPlan(FaultPlan(responseDelayMillis: 300), forEndpoint: "ws-auth")
+        let cl = "drop-test-1"
+        sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: "1000.0", clientOrderID: cl)) {
+            results.append($0)
+        }
+        let exchange = sim.exchange, account = sim.account
+        try await sim.eventually("the venue has the order") { exchange.openOrders(account).contains { $0.order.clientOrderID == cl } }
+        sim.exchange.faults.setPlan(FaultPlan(dropAfterMessages: 0, responseDelayMillis: 300), forEndpoint: "ws-auth")
+        try await sim.status.wait(.disconnected, detail: "ws-auth")
+        sim.exchange.faults.clear()
+        let r = try await results.wait("the result") { !$0.isEmpty }[0]
+        let onVenue = sim.openOrders().first { $0.clientOrderID == cl }
+        #expect(r.ok, "\(r)")
+        #expect(r.clientOrderID == cl)
+        #expect(r.orderID != nil && onVenue != nil)
+        // Still usable.
+        let next = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: "1000.0"))
+        #expect(next.ok, "\(next)")
+        await sim.close()
+    }
+
+    @Test func reconnectReplaysSubscriptions() async throws {
+        let sim = try await Sim.start(credentials: false, ["reconnect_base_s": "0.05"])
+        let btc = KrakenRecorder<BookUpdate>(), trades = KrakenRecorder<Trade>()
+        btc.drain(try await sim.api.watchOrderBook("BTC/USD", depth: 10))
+        trades.drain(try await sim.api.watchTrades("BTC/USD"))
+        try await btc.wait("snapshot") { $0.contains(where: \.isSnapshot) }
+        try await sim.status.wait(.subscribed, symbol: "BTC/USD", count: 2)
+        sim.exchange.faults.setPlan(FaultPlan(dropAfterMessages: 0), forEndpoint: "ws")
+        sim.exchange.stepFlow(actions: 5, symbol: "BTC/USD")
+        try await sim.status.wait(.disconnected, detail: "ws")
+        sim.exchange.faults.clear()
+        try await sim.status.wait(.bookResynced, symbol: "BTC/USD")
+        try await sim.status.wait(.subscribed, symbol: "BTC/USD", count: 4)
+        try await btc.wait("a new snapshot") { $0.filter(\.isSnapshot).count >= 2 }
+        let exchange = sim.exchange
+        for _ in 0..<5 { sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD") }
+        try await btc.wait("BTC matches the venue") { items in
+            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
+            return Self.sameTop(last.book, venue)
+        }
+        await sim.close()
+    }
+}
