@@ -223,6 +223,7 @@ struct KrakenClientSimulatorTests {
         let onVenue = sim.openOrders().first { $0.clientOrderID == cl }
         #expect(r.ok, "\(r)")
         #expect(r.clientOrderID == cl)
+        #expect(r.response == nil, "settled from the executions snapshot, not by a reply")
         #expect(r.orderID != nil && onVenue != nil)
         // Still usable.
         let next = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: "1000.0"))

@@ -62,7 +62,13 @@ final class KrakenRateCounter: Sendable {
         }
     }
 
-    func noteAmend(_ order: SimOrderID, at now: Timestamp) { amended.withLock { $0[order] = now } }
+    func noteAmend(_ order: SimOrderID, at now: Timestamp) {
+        amended.withLock { a in
+            // Ages past 300 s cost nothing extra: forget them when the table grows.
+            if a.count > 10_000 { a = a.filter { now - $0.value < 300_000_000 } }
+            a[order] = now
+        }
+    }
     func forget(_ order: SimOrderID) { _ = amended.withLock { $0.removeValue(forKey: order) } }
 
     /// Seconds since the order was placed or last amended.

@@ -30,6 +30,7 @@ extension KrakenSession {
             }
             st = existing
         } else {
+            guard !isDead else { return }
             let sub = context.exchange.subscribe(.account(account)) { [weak connection] e in connection?.enqueue(e) }
             st = KrakenPrivateState(account: account, subscription: sub)
             privateState = st

@@ -153,6 +153,7 @@ extension KrakenSession {
     /// subscription, so later events neither miss nor repeat anything.
     private func market(_ pair: KrakenPair) -> KrakenMarketState? {
         if let m = markets[pair.symbol] { return m }
+        guard !isDead else { return nil }
         let ex = context.exchange
         let recent = ex.recentTrades(pair.symbol, limit: 1_000)
         let volume = ex.ticker(pair.symbol)?.volume24h

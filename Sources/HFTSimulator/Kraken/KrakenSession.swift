@@ -67,7 +67,7 @@ final class KrakenSession {
             }
         }
         flush()
-        if let deadline = decider.forcedDisconnectDeadline() {
+        if !isDead, let deadline = decider.forcedDisconnectDeadline() {
             let delay = TimeAmount.microseconds(max(0, deadline - context.now()))
             forcedClose = server.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
                 guard !isDead else { return }
@@ -252,6 +252,13 @@ final class KrakenSession {
     /// corrupt its checksum. Drops, stalls and malformed frames happen here.
     private func admit(_ kind: OutboundKind) -> (send: Bool, corrupt: Bool) {
         guard !isDead else { return (false, false) }
+        if decider.shouldForceDisconnect() {
+            // A plan changed at runtime: the deadline may have passed without the timer.
+            flush()
+            die()
+            server.close(code: 1001, reason: "")
+            return (false, false)
+        }
         switch decider.onOutboundMessage(kind: kind) {
         case .send: return (true, false)
         case .corruptChecksum: return (true, true)
