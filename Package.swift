@@ -56,7 +56,8 @@ let package = Package(
         .target(name: "HFTKit", dependencies: ["HFTCore", "HFTTransport", "HFTVenues", "HFTSimulator", "HFTServices"]),
         .executableTarget(
             name: "hft",
-            dependencies: ["HFTKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["HFTKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "HFTCoreTests", dependencies: ["HFTCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTTransportTests", dependencies: ["HFTTransport", "HFTSimulator"],
@@ -64,5 +65,6 @@ let package = Package(
         .testTarget(name: "HFTSimulatorTests", dependencies: ["HFTSimulator"]),
         .testTarget(name: "HFTVenuesTests", dependencies: ["HFTVenues", "HFTSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTServicesTests", dependencies: ["HFTServices"]),
+        .testTarget(name: "HFTCLITests", dependencies: ["hft", "HFTKit"]),
     ]
 )

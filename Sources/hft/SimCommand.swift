@@ -20,6 +20,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Synthetic book updates per second per venue.") var rate: Double = 50
     @Option(help: "Seed of the synthetic market flow.") var seed: UInt64 = 1
     @Option(name: .customLong("fault"), help: "A fault plan entry (repeatable).") var faults: [String] = []
+    @Option(name: .customLong("symbol"), help: "Give synthetic flow only to this listed instrument, BASE/QUOTE (repeatable; default: all).")
+    var symbols: [String] = []
 
     func validate() throws {
         guard rate >= 0 else { throw ValidationError("--rate must be ≥ 0") }
@@ -28,15 +30,18 @@ struct SimCommand: AsyncParsableCommand {
             throw ValidationError("unknown venue '\(v)'; known: \(Venue.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         do { _ = try FaultConfiguration(parsing: faults) } catch { throw ValidationError("--fault: \(error)") }
+        for s in symbols { _ = try CLISymbol.parse(s, venue: .kraken) }
     }
 
     func run() async throws {
         let chosen = venues.compactMap { Venue(name: $0) }
         let host = SimulatorHost(options: .init(host: self.host, basePort: port, flowRate: rate, seed: seed,
-                                                faults: try FaultConfiguration(parsing: faults)))
+                                                faults: try FaultConfiguration(parsing: faults),
+                                                flowSymbols: try symbols.map { try CLISymbol.parse($0, venue: .kraken) }))
         let running: [SimulatorHost.Running]
         do { running = try await host.start(chosen) } catch {
             Output.human("hft sim: \(error)")
+            if case .invalidArgument = error as? HFTError { throw ExitCode(2) }
             throw ExitCode(1)
         }
         for r in running {
@@ -45,6 +50,7 @@ struct SimCommand: AsyncParsableCommand {
                 ("venue", .string(r.venue.rawValue)),
                 ("endpoints", .object(r.endpoints.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
                 ("credentials", .object([("api_key", .string(creds?.apiKey ?? "")), ("api_secret", .string(creds?.apiSecret ?? ""))])),
+                ("flow_symbols", .array(r.exchange.flowSymbols().map { .string($0.description) })),
             ])
         }
         Output.human("hft sim: serving \(running.map(\.venue.rawValue).joined(separator: ", ")); Ctrl-C to stop")

@@ -44,6 +44,20 @@ import Testing
         #expect(o5.status == .filled && tracker.orders["OX1"] == nil)
     }
 
+    @Test("the filled event after a trade that already said filled is late, not unknown")
+    func lateFilledAfterCompletingTrade() throws {
+        var tracker = KrakenOrderTracker()
+        let pending = try executions(#"{"channel":"executions","type":"update","sequence":1,"data":[{"exec_type":"pending_new","order_id":"OF","symbol":"BTC/USD","side":"sell","order_type":"limit","order_qty":0.01,"limit_price":30000.0,"order_status":"pending_new","time_in_force":"GTC","timestamp":"2023-10-06T17:35:55.000001Z"}]}"#)
+        _ = tracker.apply(pending.data[0])
+        let trade = try executions(#"{"channel":"executions","type":"update","sequence":2,"data":[{"exec_type":"trade","order_id":"OF","order_status":"filled","trade_id":9,"last_qty":0.01,"last_price":30000.0,"liquidity_ind":"m","cum_qty":0.01,"timestamp":"2023-10-06T17:35:55.000002Z"}]}"#)
+        guard case .order(let o, let fill?) = tracker.apply(trade.data[0]) else { Issue.record("no fill"); return }
+        #expect(o.status == .filled && fill.quantity == "0.01")
+        let done = try executions(#"{"channel":"executions","type":"update","sequence":3,"data":[{"exec_type":"filled","order_id":"OF","order_status":"filled","timestamp":"2023-10-06T17:35:55.000003Z"}]}"#)
+        #expect(tracker.apply(done.data[0]) == .late(done.data[0]))
+        let stranger = try executions(#"{"channel":"executions","type":"update","sequence":4,"data":[{"exec_type":"filled","order_id":"ONEVER","timestamp":"2023-10-06T17:35:55.000004Z"}]}"#)
+        #expect(tracker.apply(stranger.data[0]) == .untracked(stranger.data[0]))
+    }
+
     @Test func cancelUntrackedAndSnapshot() throws {
         var tracker = KrakenOrderTracker()
         let snap = try executions(#"{"channel":"executions","type":"snapshot","sequence":1,"data":[{"exec_type":"new","order_id":"OA","symbol":"ETH/USD","side":"sell","order_type":"limit","order_qty":1.0,"limit_price":3000.0,"order_status":"new","cum_qty":0.25,"timestamp":"2023-10-06T17:35:55Z"}]}"#)

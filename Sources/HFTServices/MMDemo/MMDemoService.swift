@@ -62,6 +62,8 @@ public final class MMDemoService: Service {
             $0 = Task { [weak self] in
                 for await s in status {
                     guard let self else { return }
+                    let level: Logger.Level = [.reconnecting, .disconnected, .bookInvalid, .rateLimited, .malformed].contains(s.event) ? .notice : .debug
+                    self.logger.log(level: level, "\(s.venue) \(s.event.rawValue)\(s.symbol.map { " \($0)" } ?? ""): \(s.detail)")
                     self.state.withLock { st in
                         switch s.event {
                         case .bookResynced: st.resyncs += 1

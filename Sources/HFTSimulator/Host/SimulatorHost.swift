@@ -13,14 +13,17 @@ public final class SimulatorHost: Sendable {
         public var seed: UInt64
         /// Fault plan text per venue (`hft sim --fault`), already parsed.
         public var faults: FaultConfiguration?
+        /// Only these of each venue's listed instruments get synthetic flow (empty: all of them).
+        public var flowSymbols: [Symbol]
 
         public init(host: String = "127.0.0.1", basePort: Int = 0, flowRate: Double = 50, seed: UInt64 = 1,
-                    faults: FaultConfiguration? = nil) {
+                    faults: FaultConfiguration? = nil, flowSymbols: [Symbol] = []) {
             self.host = host
             self.basePort = basePort
             self.flowRate = flowRate
             self.seed = seed
             self.faults = faults
+            self.flowSymbols = flowSymbols
         }
     }
 
@@ -51,7 +54,17 @@ public final class SimulatorHost: Sendable {
             guard let factory = factories[venue] else {
                 throw HFTError.unsupported("no simulator front-end for \(venue) in this build")
             }
-            let exchange = try SimulatedExchange(config: .preset(for: venue, flowSeed: options.seed &+ UInt64(i) &* 1000))
+            var config = ExchangeConfig.preset(for: venue, flowSeed: options.seed &+ UInt64(i) &* 1000)
+            if !options.flowSymbols.isEmpty {
+                let listed = Set(config.instruments.map(\.symbol))
+                guard options.flowSymbols.contains(where: listed.contains) else {
+                    for r in started { r.flow?.stop(); await r.simulator.shutdown() }
+                    throw HFTError.invalidArgument("the \(venue) simulator lists \(config.instruments.map(\.symbol.description).joined(separator: ", ")); "
+                                                   + "none of \(options.flowSymbols.map(\.description).joined(separator: ", "))")
+                }
+                config.flows.removeAll { !options.flowSymbols.contains($0.symbol) }
+            }
+            let exchange = try SimulatedExchange(config: config)
             if let faults = options.faults { exchange.faults.setPlan(faults.plan(for: venue)) }
             let simulator = factory(exchange)
             let port = options.basePort == 0 ? 0 : options.basePort + 10 * i

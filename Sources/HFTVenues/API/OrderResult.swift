@@ -1,4 +1,5 @@
 import HFTCore
+import Logging
 
 /// The outcome of one order-entry request, as the hftpy callback reports it:
 /// `(request_id, method, request, response, latency)` plus the unified reading of it.
@@ -46,5 +47,14 @@ public enum DefaultOrderCallback {
         Request Params: \(r.request)
         Response Data: \(r.response ?? (r.error.map { "\($0)" } ?? "none"))
         """
+    }
+
+    /// hftpy's default callback: logs `format(result)` at info level (warning when the request
+    /// failed). Pass it where a callback is taken: `api.placeOrder(order, callback: DefaultOrderCallback.logging())`.
+    public static func logging(to logger: Logger = Logger(label: "hftkit.orders")) -> OrderCallback {
+        { result in
+            logger.log(level: result.ok ? .info : .warning, "\(format(result))",
+                       metadata: ["venue": "\(result.venue)", "latency_us": "\(result.latencyMicros)"])
+        }
     }
 }

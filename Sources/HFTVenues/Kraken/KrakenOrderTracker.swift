@@ -9,9 +9,16 @@ public struct KrakenOrderTracker: Sendable {
         case order(Order, fill: Fill?)
         /// Not enough is known about this order to build an `Order` (side, symbol missing).
         case untracked(KrakenExecution)
+        /// For an order already reported terminal: the `filled` that follows a completing `trade`
+        /// (kraken.md §8.1), or a late duplicate. Nothing new to report.
+        case late(KrakenExecution)
     }
 
     public private(set) var orders: [String: Order] = [:]
+    /// Orders reported terminal recently, oldest first (bounded), so late events are recognised.
+    private var finished: Set<String> = []
+    private var finishedOrder: [String] = []
+    static let finishedMemory = 4_096
 
     public init() {}
 
@@ -25,6 +32,8 @@ public struct KrakenOrderTracker: Sendable {
         var order: Order
         if let known = orders[x.orderID] {
             order = known
+        } else if finished.contains(x.orderID) {
+            return .late(x)
         } else {
             guard let native = x.symbol, let symbol = KrakenSymbols.unified(native), let side = x.side else { return .untracked(x) }
             order = Order(venue: .kraken, symbol: symbol, orderID: x.orderID, side: side,
@@ -54,8 +63,23 @@ public struct KrakenOrderTracker: Sendable {
                         orderID: x.orderID, clientOrderID: order.clientOrderID, side: order.side, price: price, quantity: qty,
                         fee: fee, feeCurrency: feeAsset, liquidity: x.liquidity ?? .taker, timestamp: x.timestamp ?? order.timestamp)
         }
-        if order.status.isFinal { orders[x.orderID] = nil } else { orders[x.orderID] = order }
+        if order.status.isFinal {
+            orders[x.orderID] = nil
+            remember(x.orderID)
+        } else {
+            orders[x.orderID] = order
+        }
         return .order(order, fill: fill)
+    }
+
+    private mutating func remember(_ id: String) {
+        guard finished.insert(id).inserted else { return }
+        finishedOrder.append(id)
+        if finishedOrder.count > Self.finishedMemory {
+            let drop = finishedOrder.count - Self.finishedMemory / 2
+            for old in finishedOrder.prefix(drop) { finished.remove(old) }
+            finishedOrder.removeFirst(drop)
+        }
     }
 
     /// Terminal exec types decide; otherwise `order_status`; otherwise the exec type's implied state.

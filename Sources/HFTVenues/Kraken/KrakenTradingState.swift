@@ -126,6 +126,8 @@ final class KrakenTradingState {
                 }
             case .untracked:
                 untracked = true
+            case .late:
+                continue
             }
         }
         if dropped { orderSinks.removeAll { $0.isFinished } }
