@@ -1,12 +1,17 @@
 import ArgumentParser
 import HFTKit
+import HFTTransport
 import Synchronization
 
-/// `hft bench sim`: how many book changes/s one venue simulator pushes to one client on this
-/// machine. Per venue: the engine alone (synthetic flow, no subscriber) is the baseline; then the
-/// same flow runs with the venue's own client subscribed to a book over loopback, and the rate
-/// counts the time until the client's book equals the simulator's (every change pushed,
-/// decoded, applied and verified). Reported as changes/s and as a ratio to the baseline.
+/// `hft bench sim`: per venue, in one run —
+/// 1. the engine alone: synthetic-flow book changes/s with nobody listening;
+/// 2. discard-only: a raw WebSocket subscribed to the same book receives and drops the frames;
+///    changes/s = changes ÷ time until the last frame arrived;
+/// 3. the venue's own client: the same flow through decode + apply + verify + delivery;
+///    changes/s = changes ÷ time until the client's book equals the simulator's;
+/// 4. order round trips (placements, one at a time): p50/p99 of the latency the client
+///    measures (write → decoded reply) and, separately, the client's own overhead (call →
+///    callback minus that latency: request build, signing, queueing, callback dispatch).
 struct SimBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
@@ -17,11 +22,13 @@ struct SimBenchCommand: AsyncParsableCommand {
     var venues: [String] = []
     @Option(help: "Seconds of flow per measurement.") var seconds: Double = 2
     @Option(help: "Book levels the client subscribes to.") var depth: Int = 10
+    @Option(help: "Order placements per venue (one at a time).") var orders: Int = 100
 
     func validate() throws {
         for v in venues { _ = try CLISymbol.venue(v) }
         guard seconds > 0, seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60]") }
         guard depth > 0 else { throw ValidationError("--depth must be positive") }
+        guard orders >= 0 else { throw ValidationError("--orders must be ≥ 0") }
     }
 
     func run() async throws {
@@ -36,13 +43,24 @@ struct SimBenchCommand: AsyncParsableCommand {
             }
             do {
                 let baseline = try await Self.engineOnly(venue, seconds: seconds)
+                let discard = try await Self.discardOnly(venue, seconds: seconds)
                 let pushed = try await Self.toClient(venue, seconds: seconds, depth: depth)
-                Output.line(ordered: [
+                let trips = orders > 0 ? try await Self.roundTrips(venue, count: orders) : nil
+                var line: [(String, JSONText)] = [
                     ("type", "bench"), ("bench", "sim"), ("venue", .string(venue.rawValue)),
-                    ("engine_changes_per_s", .int(Int64(baseline))), ("client_changes_per_s", .int(Int64(pushed.rate))),
-                    ("ratio", .string(String(format2: pushed.rate / max(baseline, 1)))),
+                    ("engine_changes_per_s", .int(Int64(baseline))),
+                    ("discard_changes_per_s", discard.map { .int(Int64($0)) } ?? .null),
+                    ("client_changes_per_s", .int(Int64(pushed.rate))),
+                    ("client_vs_discard", discard.map { .string(String(format2: pushed.rate / max($0, 1))) } ?? .null),
+                    ("client_vs_engine", .string(String(format2: pushed.rate / max(baseline, 1)))),
                     ("changes", .int(Int64(pushed.changes))), ("catch_up_ms", .int(Int64(pushed.catchUpMillis))),
-                ])
+                ]
+                if let trips {
+                    line += [("orders", .int(Int64(trips.count))), ("order_rtt_p50_us", .int(Int64(trips.rtt.p50))),
+                             ("order_rtt_p99_us", .int(Int64(trips.rtt.p99))), ("client_overhead_p50_us", .int(Int64(trips.overhead.p50))),
+                             ("client_overhead_p99_us", .int(Int64(trips.overhead.p99))), ("order_failures", .int(Int64(trips.failures)))]
+                }
+                Output.line(ordered: line)
             } catch {
                 Output.human("bench sim: \(venue): \(error)")
                 failed = true
@@ -102,6 +120,120 @@ struct SimBenchCommand: AsyncParsableCommand {
         }
         let end = clock.now
         return Pushed(rate: Double(changes) / (end - start).seconds, changes: changes, catchUpMillis: (end - flowEnd).seconds * 1000)
+    }
+
+    /// How to subscribe a raw socket to the flow symbol's book, per venue (wire facts from the notes).
+    struct RawRecipe { var endpoint: String; var path: String; var subscribe: String?; var compression: PayloadCompression }
+
+    static func recipe(_ venue: Venue) -> RawRecipe? {
+        switch venue {
+        case .kraken:
+            RawRecipe(endpoint: "ws", path: "", subscribe: #"{"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10}}"#,
+                      compression: .none)
+        case .binance: RawRecipe(endpoint: "streams", path: "/ws/btcusdt@depth@100ms", subscribe: nil, compression: .none)
+        case .digifinex: RawRecipe(endpoint: "ws", path: "", subscribe: #"{"id":1,"method":"depth.subscribe","params":["btc_usdt"]}"#, compression: .auto)
+        default: nil
+        }
+    }
+
+    /// Changes/s a receiver that drops every frame sees: changes ÷ time until the last frame (nil: no recipe).
+    static func discardOnly(_ venue: Venue, seconds: Double) async throws -> Double? {
+        guard let recipe = recipe(venue) else { return nil }
+        let host = SimulatorHost(options: .init(flowRate: 0, seed: 11))
+        let running = try await host.start([venue])[0]
+        defer { Task { await host.shutdown() } }
+        let exchange = running.exchange
+        let symbol = try flowSymbol(exchange)
+        exchange.stepFlow(actions: 300, symbol: symbol)
+        guard var base = running.endpoints[recipe.endpoint] else { throw BenchTimeout(what: "endpoint \(recipe.endpoint)", seconds: 0) }
+        if !recipe.path.isEmpty, base.hasSuffix("/") { base.removeLast() }
+        let frames = Atomic(0)
+        let lastFrame = Atomic<UInt64>(0)
+        let connection = try WebSocketConnection(
+            configuration: WebSocketConfiguration(url: try WebSocketURL(base + recipe.path), compression: recipe.compression,
+                                                  validateUTF8: false),
+            onMessage: { _ in
+                frames.wrappingAdd(1, ordering: .relaxed)
+                lastFrame.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+            })
+        connection.start()
+        defer { Task { await connection.stop() } }
+        try await connection.waitUntilReady(timeout: .seconds(10))
+        if let text = recipe.subscribe { try await connection.send(text: text) }
+        // Some streams send a snapshot at once, others only changes: give the subscription time.
+        try await Task.sleep(for: .milliseconds(500))
+        let before = frames.load(ordering: .relaxed)
+        let start = MonotonicClock.nanoseconds()
+        var changes = 0
+        while Double(MonotonicClock.nanoseconds() - start) < seconds * 1e9 {
+            changes += exchange.stepFlow(actions: 256, symbol: symbol)
+            await Task.yield()
+        }
+        // Drained once nothing arrived for 300 ms.
+        var last = lastFrame.load(ordering: .relaxed)
+        while MonotonicClock.nanoseconds() &- last < 300_000_000 || last > MonotonicClock.nanoseconds() {
+            try await Task.sleep(for: .milliseconds(20))
+            last = lastFrame.load(ordering: .relaxed)
+        }
+        guard frames.load(ordering: .relaxed) > before else { throw BenchTimeout(what: "book frames on the raw socket", seconds: seconds) }
+        let elapsed = Double(Int64(bitPattern: last &- start)) / 1e9
+        return Double(changes) / max(elapsed, 1e-6)
+    }
+
+    struct RoundTrips { var count: Int; var failures: Int; var rtt: LatencySummary; var overhead: LatencySummary }
+
+    /// `count` order placements, one at a time (see below for which kind).
+    static func roundTrips(_ venue: Venue, count: Int) async throws -> RoundTrips {
+        let host = SimulatorHost(options: .init(flowRate: 0, seed: 11))
+        let running = try await host.start([venue])[0]
+        let exchange = running.exchange
+        let symbol = try flowSymbol(exchange)
+        exchange.stepFlow(actions: 300, symbol: symbol)
+        let registry = Exchanges(factories: .builtIn)
+        defer { Task { await registry.shutdownAll(); await host.shutdown() } }
+        guard let c = running.credentials.first, let book = try? exchange.bookSnapshot(symbol, depth: 1), let bid = book.bestBid,
+              let spec = exchange.instrument(symbol) else {
+            throw BenchTimeout(what: "a book and credentials", seconds: 0)
+        }
+        // Our own pacing is measured elsewhere; here it would only add its queueing to the overhead.
+        let knobs = Set(VenueCatalog.descriptor(for: venue)?.knobs.map(\.name) ?? [])
+        let options = ["max_msgs_per_s": "100000", "order_burst": "100000"].filter { knobs.contains($0.key) }
+        let credentials = Credentials(apiKey: Secret(c.apiKey), apiSecret: Secret(c.apiSecret), passphrase: c.passphrase.map { Secret($0) })
+        let api = try registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: options))
+        try await api.start()
+        let price = (bid.price * FixedDecimal(9)).divided(by: FixedDecimal(10), scale: bid.price.scale) ?? bid.price
+        let quantity = spec.minQuantity * FixedDecimal(100)
+        var rtt = LatencyHistogram(), overhead = LatencyHistogram()
+        var failures = 0
+        var firstFailure: String?
+        // IOC bids far below the touch expire at once: one request per sample, and none of the
+        // cancel penalties venues charge (Kraken's rate counter). If a venue refuses IOC, fall
+        // back to post-only orders cancelled right after.
+        var ioc = true
+        var done = 0
+        while done < count {
+            let t0 = MonotonicClock.nanoseconds()
+            let r = await api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: quantity, price: price,
+                                                    timeInForce: ioc ? .ioc : .gtc, postOnly: !ioc))
+            let wall = (MonotonicClock.nanoseconds() - t0) / 1000
+            if !r.ok, ioc, done == 0, failures == 0 {
+                ioc = false
+                failures += 1
+                firstFailure = "\(r.method) IOC: \(r.error.map { "\($0)" } ?? "failed"); using post-only + cancel"
+                continue
+            }
+            done += 1
+            guard r.ok else {
+                failures += 1
+                if firstFailure == nil { firstFailure = "\(r.method): \(r.error.map { "\($0)" } ?? "failed")" }
+                continue
+            }
+            rtt.record(r.latencyMicros)
+            overhead.record(wall > r.latencyMicros ? wall - r.latencyMicros : 0)
+            if !ioc, let id = r.orderID { _ = await api.cancelOrder(CancelOrder(orderID: id, symbol: symbol)) }
+        }
+        if let firstFailure { Output.human("bench sim: \(venue): \(failures) order requests failed; first: \(firstFailure)") }
+        return RoundTrips(count: count, failures: failures, rtt: rtt.summary, overhead: overhead.summary)
     }
 
     static func flowSymbol(_ exchange: SimulatedExchange) throws -> Symbol {
