@@ -41,7 +41,8 @@ let package = Package(
         .target(
             name: "HFTSimulator",
             dependencies: ["HFTCore", .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Crypto", package: "swift-crypto")] + nio
+                           .product(name: "Crypto", package: "swift-crypto")] + nio,
+            exclude: ["DigiFinex/README.md"]
         ),
         .target(
             name: "HFTVenues",
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "HFTCoreTests", dependencies: ["HFTCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTTransportTests", dependencies: ["HFTTransport", "HFTSimulator"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HFTSimulatorTests", dependencies: ["HFTSimulator"]),
+        .testTarget(name: "HFTSimulatorTests", dependencies: ["HFTSimulator", .product(name: "CompressNIO", package: "compress-nio")]),
         .testTarget(name: "HFTVenuesTests", dependencies: ["HFTVenues", "HFTSimulator"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HFTServicesTests", dependencies: ["HFTServices"]),
         .testTarget(name: "HFTCLITests", dependencies: ["hft", "HFTKit"]),

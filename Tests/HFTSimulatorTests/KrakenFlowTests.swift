@@ -19,6 +19,12 @@ struct KrakenFlowTests {
             ws.send(#"{"method":"subscribe","params":{"channel":"trade","symbol":["BTC/USD","ETH/USD"]},"req_id":3}"#)
             ws.send(#"{"method":"subscribe","params":{"channel":"ticker","symbol":["BTC/USD"],"event_trigger":"bbo"},"req_id":4}"#)
             var follower = BookFollower(["BTC/USD": 10, "ETH/USD": 100])
+            // The flow starts once both books are subscribed, so most of it arrives as updates.
+            let subscribed = ContinuousClock.now + .seconds(20)
+            while ws.texts.items.filter({ $0.hasPrefix(#"{"channel":"book","type":"snapshot""#) }).count < 2 {
+                guard ContinuousClock.now < subscribed else { Issue.record("no book snapshots"); break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let clock = ContinuousClock()
             let start = clock.now
             let changes = exchange.stepFlow(actions: 4_000)

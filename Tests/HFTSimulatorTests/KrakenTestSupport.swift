@@ -238,6 +238,10 @@ final class RawWebSocketHandler: ChannelInboundHandler {
                     texts.append(String(decoding: fragments, as: UTF8.self))
                     fragments.removeAll()
                 }
+            case 0x2:
+                // Binary frames (DigiFinex): each one zlib stream, recorded as its text.
+                events.append("binary")
+                texts.append(zlibFrameText(payload))
             case 0x8:
                 let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 0
                 events.append("close:\(code)")

@@ -12,6 +12,12 @@ protocol SimEventSession: AnyObject {
     func process(_ events: [SimEvent])
 }
 
+extension SimEventSession {
+    /// Sessions that keep no spare batch get a fresh array per burst.
+    func takeSpareBatch() -> [SimEvent] { [] }
+    func returnSpareBatch(_ batch: [SimEvent]) {}
+}
+
 /// The thread-safe handle of one front-end connection. Exchange events arrive on whichever
 /// thread delivers them and are queued here without blocking; one drain per burst hands them,
 /// in order, to the connection's session on its event loop, which writes them as one batch.
