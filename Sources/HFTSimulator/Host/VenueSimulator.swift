@@ -26,6 +26,7 @@ public enum VenueSimulators {
     static let builtIn: [(Venue, Factory)] = [
         (.kraken, { KrakenSimulator(exchange: $0) }),
         (.digifinex, { DigiFinexSimulator(exchange: $0) }),
+        (.lbank, { LBankSimulator(exchange: $0) }),
     ]
 
     public static var available: [Venue] { Venue.allCases.filter { factories[$0] != nil } }
