@@ -42,7 +42,7 @@ let package = Package(
             name: "HFTSimulator",
             dependencies: ["HFTCore", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")] + nio,
-            exclude: ["DigiFinex/README.md", "LBank/README.md"]
+            exclude: ["Binance/README.md", "DigiFinex/README.md", "LBank/README.md"]
         ),
         .target(
             name: "HFTVenues",

@@ -219,7 +219,7 @@ struct KrakenClientScriptedTests {
     }
 
     @Test func precisionFallsBackToRESTAndUnknownPairsEndTheirStream() async throws {
-        let h = try await Harness.make(credentials: false)
+        let h = try await Harness.make(credentials: false, ["instrument_timeout_s": "2"])
         h.fake.state.withLock { $0.instrumentChannel = false }
         let book = try await h.api.watchOrderBook("BTC/USD", depth: 10)
         let rec = KrakenRecorder<BookUpdate>()

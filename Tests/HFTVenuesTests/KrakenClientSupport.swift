@@ -96,7 +96,7 @@ func krakenWithin<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @esc
 
 /// Options for tests: fast reconnects, short waits.
 func krakenTestOptions(_ extra: [String: String] = [:]) throws -> KrakenClientOptions {
-    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "instrument_timeout_s": "3", "request_timeout_s": "5",
+    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "instrument_timeout_s": "20", "request_timeout_s": "5",
              "max_msgs_per_s": "200", "subscription_burst": "50", "order_burst": "200", "ready_wait_s": "5",
              "reconcile_timeout_s": "5"]
     for (k, v) in extra { o[k] = v }

@@ -25,6 +25,7 @@ public enum VenueSimulators {
 
     static let builtIn: [(Venue, Factory)] = [
         (.kraken, { KrakenSimulator(exchange: $0) }),
+        (.binance, { BinanceSimulator(exchange: $0) }),
         (.digifinex, { DigiFinexSimulator(exchange: $0) }),
         (.lbank, { LBankSimulator(exchange: $0) }),
     ]
