@@ -239,9 +239,9 @@ final class RawWebSocketHandler: ChannelInboundHandler {
                     fragments.removeAll()
                 }
             case 0x2:
-                // Binary frames (DigiFinex): each one zlib stream, recorded as its text.
+                // Binary frames: each one zlib (DigiFinex) or gzip (BGE) stream, recorded as its text.
                 events.append("binary")
-                texts.append(zlibFrameText(payload))
+                texts.append(payload.starts(with: [0x1F, 0x8B]) ? gzipFrameText(payload) : zlibFrameText(payload))
             case 0x8:
                 let code = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : 0
                 events.append("close:\(code)")

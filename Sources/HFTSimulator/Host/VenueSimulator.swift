@@ -28,6 +28,7 @@ public enum VenueSimulators {
         (.binance, { BinanceSimulator(exchange: $0) }),
         (.digifinex, { DigiFinexSimulator(exchange: $0) }),
         (.lbank, { LBankSimulator(exchange: $0) }),
+        (.bge, { BGESimulator(exchange: $0) }),
     ]
 
     public static var available: [Venue] { Venue.allCases.filter { factories[$0] != nil } }

@@ -159,6 +159,10 @@ extension VenueFactories {
     public static var builtIn: VenueFactories {
         var f = VenueFactories()
         KrakenDescriptor.register(into: &f)
+        BinanceDescriptor.register(into: &f)
+        DigiFinexDescriptor.register(into: &f)
+        LBankDescriptor.register(into: &f)
+        BGEDescriptor.register(into: &f)
         return f
     }
 }

@@ -1,0 +1,105 @@
+/// What `hft venues --json` and the registry know about BGE: endpoint names with their default
+/// URLs, tuning knobs, channels; the knobs read into typed client settings; the factories.
+import HFTCore
+import HFTTransport
+
+public enum BGEDescriptor {
+    public static let wsEndpoint = "ws"
+    public static let restEndpoint = "rest"
+
+    public static let knobs: [VenueKnob] = VenueKnob.common(pingInterval: "0", stallTimeout: "40", maxMessagesPerSecond: "35") + [
+        VenueKnob("subscription_burst", "5", "sub messages sent at once before pacing at max_msgs_per_s (venue limit: 50 msgs/s per connection)"),
+        VenueKnob("other_msgs_per_s", "5", "pace of unsub/req frames (kept apart from subs so the total stays below 50/s)"),
+        VenueKnob("orderbook_interval", "0", "orderbook level code: 0…5 = 150 levels, 6…11 = 20 levels"),
+        VenueKnob("zip", "0", "1: ask for gzip pushes (`zip:true`); frames are inflated either way"),
+        VenueKnob("auth_timeout_s", "10", "seconds allowed for login on each (re)connect"),
+        VenueKnob("rest_burst", "10", "REST calls that may leave at once (process-wide per API key)"),
+        VenueKnob("rest_per_s", "10", "REST calls per second after the burst (the venue allows 10/s per key)"),
+        VenueKnob("rest_sign_base_path", "1", "1: the REST signature covers the base's path (/hk/v1/orders); 0: only /v1/orders"),
+    ]
+
+    public static let channels = ["book", "trades", "ticker", "orders", "balances"]
+
+    public static var descriptor: VenueDescriptor {
+        VenueDescriptor(venue: .bge, endpoints: [(wsEndpoint, BGEEndpoints.production.webSocket),
+                                                 (restEndpoint, BGEEndpoints.production.rest)],
+                        knobs: knobs, channels: channels, websocketOrderEntry: false)
+    }
+
+    /// Adds BGE's REST and WebSocket factories (the WebSocket API orders over REST).
+    public static func register(into f: inout VenueFactories) {
+        f.rest[.bge] = { settings in try BGERestAPI(settings: settings) }
+        f.ws[.bge] = { settings, rest in try BGEWsAPI(settings: settings, rest: rest as? BGERestAPI) }
+        f.wsNeedsRest.insert(.bge)
+    }
+
+    public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> BGEEndpoints {
+        let e = try descriptor.resolveEndpoints(overrides)
+        return BGEEndpoints(webSocket: e[wsEndpoint] ?? BGEEndpoints.production.webSocket,
+                            rest: e[restEndpoint] ?? BGEEndpoints.production.rest)
+    }
+}
+
+/// The knobs, read once into typed values.
+public struct BGEClientOptions: Sendable, Hashable {
+    public var pingInterval: Duration
+    public var stallTimeout: Duration
+    public var reconnectBase: Duration
+    public var reconnectMax: Duration
+    public var requestTimeout: Duration
+    public var maxMessagesPerSecond: Double
+    public var subscriptionBurst: Int
+    public var otherMessagesPerSecond: Double
+    public var orderbookInterval: String
+    public var zip: Bool
+    public var authTimeout: Duration
+    public var restBurst: Double
+    public var restPerSecond: Double
+    public var signBasePath: Bool
+
+    public init(_ overrides: [String: String] = [:]) throws(HFTError) {
+        let o = try VenueOptions(knobs: BGEDescriptor.knobs, overrides: overrides)
+        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
+        func d(_ name: String, _ fallback: FixedDecimal) -> Double {
+            Double((o[name] ?? fallback).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000
+        }
+        pingInterval = s("ping_interval_s")
+        stallTimeout = s("stall_timeout_s")
+        reconnectBase = s("reconnect_base_s")
+        reconnectMax = s("reconnect_max_s")
+        requestTimeout = s("request_timeout_s")
+        maxMessagesPerSecond = d("max_msgs_per_s", "35")
+        subscriptionBurst = o.integer("subscription_burst") ?? 5
+        otherMessagesPerSecond = d("other_msgs_per_s", "5")
+        let interval = o.integer("orderbook_interval") ?? 0
+        orderbookInterval = String(interval)
+        zip = (o.integer("zip") ?? 0) != 0
+        authTimeout = s("auth_timeout_s")
+        restBurst = d("rest_burst", "10")
+        restPerSecond = d("rest_per_s", "10")
+        signBasePath = (o.integer("rest_sign_base_path") ?? 1) != 0
+        guard (0...11).contains(interval) else { throw .configuration("bge: orderbook_interval must be 0…11") }
+        guard maxMessagesPerSecond > 0, otherMessagesPerSecond > 0 else { throw .configuration("bge: message rates must be > 0") }
+        guard maxMessagesPerSecond + otherMessagesPerSecond + Double(max(1, subscriptionBurst)) < 50 else {
+            throw .configuration("bge: max_msgs_per_s + other_msgs_per_s + subscription_burst must stay below the venue's 50 msgs/s")
+        }
+        guard requestTimeout > .zero else { throw .configuration("bge: request_timeout_s must be > 0") }
+        guard restBurst >= 1, restPerSecond > 0 else { throw .configuration("bge: rest_burst must be ≥ 1 and rest_per_s > 0") }
+    }
+
+    /// The socket: gzip/zlib/plain per frame, `{"ping":ts}` answered with `{"pong":ts}` on the
+    /// event loop, paced subscription replays, stall detection (the venue pings periodically).
+    func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
+        var c = WebSocketConfiguration(url: try WebSocketURL(url))
+        c.compression = .auto
+        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50),
+                                      cap: max(reconnectMax, reconnectBase))
+        c.requestTimeout = requestTimeout
+        c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(10)
+        c.subscriptionsPerSecond = maxMessagesPerSecond
+        c.subscriptionBurst = max(1, subscriptionBurst)
+        c.keepAlive = KeepAlivePolicy(serverPing: .echo(ping: "ping", pong: "pong"),
+                                      stall: stallTimeout > .zero ? StallDetection(silence: stallTimeout, probeTimeout: .seconds(5)) : nil)
+        return c
+    }
+}
