@@ -8,7 +8,7 @@ enum DemoConfig {
     static func setting(_ venue: Venue) -> (symbol: String, size: String, maxPosition: String, spread: String, requote: String, skew: String, tick: String?) {
         switch venue {
         case .kraken: ("BTC/USD", "0.0100", "0.0500", "0.025", "0.0125", "0.0125", nil)
-        case .binance: ("BTC/USDT", "0.01000", "0.05000", "0.0025", "0.00125", "0.00125", nil)
+        case .binance: ("BTC/USDT", "0.01000", "0.05000", "0.0025", "0.00125", "0.00125", "0.01")
         case .digifinex: ("BTC/USDT", "0.010000", "0.050000", "0.0025", "0.00125", "0.00125", nil)
         case .lbank: ("BTC/USDT", "0.0100", "0.0500", "0.0025", "0.00125", "0.00125", nil)
         case .bge: ("BTC/USDT", "0.010000", "0.050000", "0.0025", "0.00125", "0.00125", nil)

@@ -125,7 +125,8 @@ public final class MMDemoService: Service {
     func send(_ action: QuoteAction) {
         switch action {
         case .place(let side, let price, let clientID):
-            let order = PlaceOrder(symbol: symbol, side: side, type: .limit, quantity: size, price: price, postOnly: true, clientOrderID: clientID)
+            let postOnly = state.withLock { $0.postOnly }
+            let order = PlaceOrder(symbol: symbol, side: side, type: .limit, quantity: size, price: price, postOnly: postOnly, clientOrderID: clientID)
             api.placeOrder(order) { [weak self] r in self?.completed(side: side, clientID: clientID, result: r) }
         case .amend(let side, let orderID, let price):
             api.amendOrder(AmendOrder(orderID: orderID, symbol: symbol, price: price)) { [weak self] r in
@@ -143,9 +144,11 @@ public final class MMDemoService: Service {
     }
 
     func completed(side: Side, clientID: String, result r: OrderResult) {
-        state.withLock { st in
+        let droppedPostOnly = state.withLock { st -> Bool in
             st.record(r)
-            guard var q = st.quotes[side], q.clientID == clientID else { return }
+            // A venue without post-only: quote plain limits (the targets never cross the touch).
+            if case .unsupported? = r.error, st.postOnly { st.postOnly = false; st.quotes[side] = nil; return true }
+            guard var q = st.quotes[side], q.clientID == clientID else { return false }
             if r.ok, let id = r.orderID {
                 q.orderID = id
                 q.inFlight = false
@@ -153,7 +156,9 @@ public final class MMDemoService: Service {
             } else {
                 st.quotes[side] = nil
             }
+            return false
         }
+        if droppedPostOnly { logger.notice("\(venue) has no post-only orders; quoting plain limit orders") }
         if !r.ok { logger.debug("place \(side) rejected: \(r.error.map { "\($0)" } ?? "")") }
     }
 

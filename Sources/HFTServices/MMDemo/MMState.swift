@@ -34,6 +34,8 @@ struct MMState: Sendable {
     var bestAsk: BookLevel?
     var connection = "starting"
     var stopping = false
+    /// Cleared when the venue answers that it has no post-only flag; quotes then go as plain limits.
+    var postOnly = true
     var nextClientID = 0
     var rateMark: (time: UInt64, count: Int) = (0, 0)
 
