@@ -106,7 +106,7 @@ struct StreamCommand: AsyncParsableCommand {
                 tasks.append(Task { for await t in stream { if !lines.emit(EventLines.ticker(t)) { break } } })
             }
         case "orders":
-            let stream = try await api.watchOrders()
+            let stream = try await api.watchOrders(symbols: symbols)
             tasks.append(Task {
                 for await e in stream {
                     let line: JSONText

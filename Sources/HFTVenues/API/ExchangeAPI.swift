@@ -39,6 +39,9 @@ public protocol ExchangeWsAPI: AnyObject, Sendable {
     func watchTrades(_ symbol: Symbol) async throws -> EventStream<Trade>
     func watchTicker(_ symbol: Symbol) async throws -> EventStream<Ticker>
     func watchOrders() async throws -> EventStream<OrderEvent>
+    /// Orders and fills, also following `symbols` on venues whose private order channel is
+    /// subscribed per instrument (DigiFinex, BGE); elsewhere the same as `watchOrders()`.
+    func watchOrders(symbols: [Symbol]) async throws -> EventStream<OrderEvent>
     func watchBalance() async throws -> EventStream<Balance>
     func watchPositions() async throws -> EventStream<Position>
 
@@ -63,6 +66,10 @@ extension ExchangeWsAPI {
 
     public func cancelAllOrders(symbol: Symbol? = nil) async -> OrderResult {
         await withCheckedContinuation { c in cancelAllOrders(symbol: symbol) { c.resume(returning: $0) } }
+    }
+
+    public func watchOrders(symbols: [Symbol]) async throws -> EventStream<OrderEvent> {
+        try await watchOrders()
     }
 
     public func watchPositions() async throws -> EventStream<Position> {
