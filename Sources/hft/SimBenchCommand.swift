@@ -104,7 +104,12 @@ struct SimBenchCommand: AsyncParsableCommand {
         let latest = Mutex<OrderBook?>(nil)
         let consumer = Task { for await u in stream { latest.withLock { $0 = u.book } } }
         defer { consumer.cancel() }
-        try await waitUntil(seconds: 15, "first book") { latest.withLock { $0 != nil } }
+        // Diff-only streams (Binance) build their first book from changes: keep a trickle flowing.
+        try await waitUntil(seconds: 15, "first book") {
+            if latest.withLock({ $0 != nil }) { return true }
+            exchange.stepFlow(actions: 4, symbol: symbol)
+            return false
+        }
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -131,7 +136,14 @@ struct SimBenchCommand: AsyncParsableCommand {
             RawRecipe(endpoint: "ws", path: "", subscribe: #"{"method":"subscribe","params":{"channel":"book","symbol":["BTC/USD"],"depth":10}}"#,
                       compression: .none)
         case .binance: RawRecipe(endpoint: "streams", path: "/ws/btcusdt@depth@100ms", subscribe: nil, compression: .none)
-        case .digifinex: RawRecipe(endpoint: "ws", path: "", subscribe: #"{"id":1,"method":"depth.subscribe","params":["btc_usdt"]}"#, compression: .auto)
+        case .digifinex: RawRecipe(endpoint: "ws", path: "", subscribe: #"{"id":1,"method":"depth.subscribe","params":["BTC_USDT"]}"#, compression: .auto)
+        case .lbank:
+            RawRecipe(endpoint: "ws", path: "", subscribe: #"{"action":"subscribe","subscribe":"depth","depth":"10","pair":"btc_usdt"}"#,
+                      compression: .none)
+        case .bge:
+            RawRecipe(endpoint: "ws", path: "",
+                      subscribe: #"{"event":"sub","biz":"market","type":"orderbook","product":"BTC_USDT","interval":"0","zip":false}"#,
+                      compression: .auto)
         default: nil
         }
     }
@@ -197,9 +209,18 @@ struct SimBenchCommand: AsyncParsableCommand {
         }
         // Our own pacing is measured elsewhere; here it would only add its queueing to the overhead.
         let knobs = Set(VenueCatalog.descriptor(for: venue)?.knobs.map(\.name) ?? [])
-        let options = ["max_msgs_per_s": "100000", "order_burst": "100000"].filter { knobs.contains($0.key) }
+        let pacing = ["max_msgs_per_s", "order_burst", "order_per_s", "orders_per_10s"]
+        let options = Dictionary(uniqueKeysWithValues: pacing.filter(knobs.contains).map { ($0, "100000") })
+        // REST order entry: the simulators enforce the venues' REST limits, so samples are spaced to
+        // stay under them (the client's limiter never queues; its wait is not overhead).
+        let restPerSecond = VenueCatalog.descriptor(for: venue)?.knobs.first { $0.name == "rest_per_s" }
+            .flatMap { Double($0.defaultValue.description) }
+        let spacing: Duration? = restPerSecond.map { .milliseconds(Int64(2_200 / $0)) }
         let credentials = Credentials(apiKey: Secret(c.apiKey), apiSecret: Secret(c.apiSecret), passphrase: c.passphrase.map { Secret($0) })
-        let api = try registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: options))
+        // A venue whose socket limits cap the message knobs (BGE: 50 msgs/s in all) keeps those at their defaults.
+        let restOnly = options.filter { $0.key.hasPrefix("order") }
+        let api = try (try? registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: options)))
+            ?? registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: restOnly))
         try await api.start()
         let price = (bid.price * FixedDecimal(9)).divided(by: FixedDecimal(10), scale: bid.price.scale) ?? bid.price
         let quantity = spec.minQuantity * FixedDecimal(100)
@@ -208,18 +229,28 @@ struct SimBenchCommand: AsyncParsableCommand {
         var firstFailure: String?
         // IOC bids far below the touch expire at once: one request per sample, and none of the
         // cancel penalties venues charge (Kraken's rate counter). If a venue refuses IOC, fall
-        // back to post-only orders cancelled right after.
+        // back to GTC orders (far from the touch) cancelled right after.
         var ioc = true
+        var warmedUp = false
         var done = 0
+        // The Binance simulator enforces the venue's 50 orders per 10 s (per account, as the venue does).
+        let count = venue == .binance ? min(count, 45) : spacing == nil ? count : min(count, 50)
         while done < count {
+            if let spacing, done > 0 { try await Task.sleep(for: spacing) }
             let t0 = MonotonicClock.nanoseconds()
+            // The fallback rests far below the touch: a plain GTC limit (not every venue has post-only).
             let r = await api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: quantity, price: price,
-                                                    timeInForce: ioc ? .ioc : .gtc, postOnly: !ioc))
+                                                    timeInForce: ioc ? .ioc : .gtc))
             let wall = (MonotonicClock.nanoseconds() - t0) / 1000
-            if !r.ok, ioc, done == 0, failures == 0 {
+            if !r.ok, ioc, done == 0, failures == 0, case .unsupported? = r.error {
                 ioc = false
-                failures += 1
-                firstFailure = "\(r.method) IOC: \(r.error.map { "\($0)" } ?? "failed"); using post-only + cancel"
+                Output.human("bench sim: \(venue): \(r.method) IOC: \(r.error.map { "\($0)" } ?? "failed"); using GTC + cancel")
+                continue
+            }
+            // The first request warms the path (connection, session, caches): not a sample.
+            if !warmedUp, r.ok {
+                warmedUp = true
+                if !ioc, let id = r.orderID { _ = await api.cancelOrder(CancelOrder(orderID: id, symbol: symbol)) }
                 continue
             }
             done += 1

@@ -69,9 +69,18 @@ public final class BinanceLimits: Sendable {
     /// The process-wide buckets `binance:<rest>:weight` and `binance:<account>:orders`.
     public static func shared(rest: String, account: String, options: BinanceClientOptions,
                               registry: RateLimiterRegistry = .shared) -> BinanceLimits {
-        let w = Double(options.requestWeightPerMinute), o = Double(options.ordersPer10s)
-        return BinanceLimits(weight: bucket("binance:\(rest):weight", capacity: w, perSecond: w / 60, registry: registry),
-                             orders: bucket("binance:\(account):orders", capacity: o, perSecond: o / 10, registry: registry))
+        let w = windowSafe(limit: options.requestWeightPerMinute, windowSeconds: 60)
+        let o = windowSafe(limit: options.ordersPer10s, windowSeconds: 10)
+        return BinanceLimits(weight: bucket("binance:\(rest):weight", capacity: w.capacity, perSecond: w.perSecond, registry: registry),
+                             orders: bucket("binance:\(account):orders", capacity: o.capacity, perSecond: o.perSecond, registry: registry))
+    }
+
+    /// A bucket that never lets more than `limit` units into any window of `windowSeconds`,
+    /// whether the venue counts in fixed or sliding windows: burst limit/2, refill limit/2 per window.
+    /// (A bucket of `limit` refilled at `limit` per window lets 2×limit through one window.)
+    static func windowSafe(limit: Int, windowSeconds: Double) -> (capacity: Double, perSecond: Double) {
+        let half = max(1, Double(limit) / 2)
+        return (half, half / windowSeconds)
     }
 
     /// Waits for `weight` then `orders` units; fails at once when a back-off outlasts `maxWait`.
@@ -103,10 +112,10 @@ public final class BinanceLimits: Sendable {
     /// Published limits (exchangeInfo) reshape the buckets.
     public func configure(_ published: [BinanceRateLimit]) {
         for l in published {
-            let perSecond = Double(l.limit) / (Double(l.windowMillis) / 1000)
+            let shape = Self.windowSafe(limit: l.limit, windowSeconds: Double(l.windowMillis) / 1000)
             switch l.type {
-            case .requestWeight where l.interval == .minute: weight.reconfigure(capacity: Double(l.limit), refillPerSecond: perSecond)
-            case .orders where l.interval == .second: orders.reconfigure(capacity: Double(l.limit), refillPerSecond: perSecond)
+            case .requestWeight where l.interval == .minute: weight.reconfigure(capacity: shape.capacity, refillPerSecond: shape.perSecond)
+            case .orders where l.interval == .second: orders.reconfigure(capacity: shape.capacity, refillPerSecond: shape.perSecond)
             default: break
             }
         }
