@@ -42,13 +42,13 @@ let package = Package(
             name: "HFTSimulator",
             dependencies: ["HFTCore", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")] + nio,
-            exclude: ["Binance/README.md", "DigiFinex/README.md", "LBank/README.md", "BGE/README.md"]
+            exclude: ["Binance/README.md", "DigiFinex/README.md", "LBank/README.md", "BGE/README.md", "FMex/README.md"]
         ),
         .target(
             name: "HFTVenues",
             dependencies: ["HFTCore", "HFTTransport", .product(name: "Logging", package: "swift-log"),
                            .product(name: "Crypto", package: "swift-crypto")],
-            exclude: ["Kraken/README.md", "Binance/README.md", "DigiFinex/README.md", "LBank/README.md", "BGE/README.md"]
+            exclude: ["Kraken/README.md", "Binance/README.md", "DigiFinex/README.md", "LBank/README.md", "BGE/README.md", "FMex/README.md"]
         ),
         .target(
             name: "HFTServices",

@@ -16,6 +16,8 @@ final class ConnectionCore {
     private(set) var subscriptions: [Subscription] = []
     /// Authenticated and every registered subscription sent on the current socket.
     var ready = false
+    /// How many subscriptions (from the front) the replay has sent on the current socket.
+    var replayCursor = 0
     /// Set by `forceReconnect`: the next reconnect skips the backoff.
     var forcedReconnect = false
 
@@ -38,12 +40,14 @@ final class ConnectionCore {
     func install(_ handler: WebSocketFrameHandler) {
         current = handler
         ready = false
+        replayCursor = 0
     }
 
     func channelClosed(_ handler: WebSocketFrameHandler, reason: DisconnectReason) {
         guard current === handler else { return }
         current = nil
         ready = false
+        replayCursor = 0
         let why = reason.description
         tracker.failAll { .outcomeUnknown(requestID: $0, reason: why) }
     }
@@ -67,19 +71,29 @@ final class ConnectionCore {
 
     // MARK: Subscriptions
 
-    /// Adds or replaces (same key, same position) a subscription.
-    func register(_ s: Subscription) {
-        if let i = subscriptions.firstIndex(where: { $0.key == s.key }) { subscriptions[i] = s } else { subscriptions.append(s) }
+    /// Adds or replaces (same key, same position) a subscription; true when it must be sent now:
+    /// ready, or a replacement of one the running replay has already sent (it would be lost).
+    func register(_ s: Subscription) -> Bool {
+        if let i = subscriptions.firstIndex(where: { $0.key == s.key }) {
+            subscriptions[i] = s
+            return ready || i < replayCursor
+        }
+        subscriptions.append(s)
+        return ready
     }
 
     func unregister(key: String) -> Bool {
         guard let i = subscriptions.firstIndex(where: { $0.key == key }) else { return false }
         subscriptions.remove(at: i)
+        if i < replayCursor { replayCursor -= 1 }   // the replay must not skip the next one
         return true
     }
 
-    func subscription(at index: Int) -> Subscription? {
-        index < subscriptions.count ? subscriptions[index] : nil
+    /// The next subscription for the replay (advancing it), or nil when all were sent.
+    func nextToReplay() -> Subscription? {
+        guard replayCursor < subscriptions.count else { return nil }
+        replayCursor += 1
+        return subscriptions[replayCursor - 1]
     }
 
     func closeCurrent(code: UInt16 = 1000, text: String = "", reason: DisconnectReason) {

@@ -227,11 +227,8 @@ public final class WebSocketConnection: Sendable {
 
     /// Registers a subscription (replayed after every reconnect) and sends it now when ready.
     public func subscribe(_ subscription: Subscription) async throws(HFTError) {
-        let readyNow = try await onLoopValue { core -> Bool in
-            core.register(subscription)
-            return core.ready
-        }
-        guard readyNow else { return }
+        let sendNow = try await onLoopValue { core -> Bool in core.register(subscription) }
+        guard sendNow else { return }
         try await pacer.acquire()
         try await send(subscription.render())
     }
@@ -253,7 +250,7 @@ public final class WebSocketConnection: Sendable {
         let next = try WebSocketConnection(configuration: configuration, hooks: hooks, eventLoop: eventLoop,
                                            onMessage: onMessage, onEvent: onEvent)
         let subs = try await onLoopValue { $0.subscriptions }
-        try await next.onLoopValue { core in for s in subs { core.register(s) } }
+        try await next.onLoopValue { core in for s in subs { _ = core.register(s) } }
         return next
     }
 
@@ -343,18 +340,15 @@ public final class WebSocketConnection: Sendable {
     /// Sends every registered subscription, paced; marks the core ready when none is left, so a
     /// `subscribe` racing with the replay is either replayed here or sent by `subscribe`.
     private func replaySubscriptions() async throws(HFTError) {
-        var index = 0
         while true {
-            let i = index
             let next = try await onLoopValue { core -> Subscription? in
-                if let s = core.subscription(at: i) { return s }
+                if let s = core.nextToReplay() { return s }
                 core.ready = true
                 return nil
             }
             guard let next else { return }
             try await pacer.acquire()
             try await send(next.render())
-            index += 1
         }
     }
 

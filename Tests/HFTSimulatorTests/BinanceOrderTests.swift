@@ -38,7 +38,9 @@ struct BinanceOrderTests {
             #expect(fill["commissionAsset"].string == "BTC")
             #expect(full["rateLimits"].array.count == 3)   // weight + ORDERS 10 s + 1 day
             #expect(full["rateLimits"][1]["rateLimitType"].string == "ORDERS")
-            #expect(full["rateLimits"][1]["count"].int == 3)
+            // The 10 s window is clock-aligned (as the venue's): the three orders may straddle a boundary.
+            #expect((1...3).contains(full["rateLimits"][1]["count"].int ?? 0))
+            #expect(full["rateLimits"][2]["count"].int == 3)
             // MARKET by quote amount, LIMIT_MAKER that would cross, filter failures.
             let market = try await ws.signed(4, "order.place", [("symbol", "BTCUSDT"), ("side", "BUY"), ("type", "MARKET"),
                                                                ("quoteOrderQty", "80.00")])

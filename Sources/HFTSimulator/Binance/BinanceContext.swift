@@ -52,20 +52,10 @@ final class BinanceContext: Sendable {
 
     func priorClientID(of order: SimOrderID) -> String? { renames.withLock { $0.prior[order] } }
 
-    /// The `rate_limit_after` fault for REST calls (plan of endpoint `rest`, else the venue's).
-    private let restWindow = Mutex<(start: Timestamp, count: Int)>((0, 0))
+    private let restFaults = SimCallWindow()
 
-    func restFaultRateLimited() -> Bool {
-        let plan = exchange.faults.effectivePlan(endpoint: "rest", ordinal: 0)
-        guard let limit = plan.rateLimitAfterRequests else { return false }
-        let window = Int64((plan.rateLimitWindowSeconds ?? 1) * 1_000_000)
-        let now = now()
-        return restWindow.withLock { w in
-            if now - w.start >= window { w = (now, 0) }
-            w.count += 1
-            return w.count > limit
-        }
-    }
+    /// The `rate_limit_after` fault for REST calls (plan of endpoint `rest`, else the venue's).
+    func restFaultRateLimited() -> Bool { restFaults.restFault(exchange.faults, now: now()) }
 
     /// A client order id like Binance generates (22 alphanumerics).
     static func generatedClientOrderID() -> String {

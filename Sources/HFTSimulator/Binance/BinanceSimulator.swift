@@ -1,7 +1,4 @@
 import HFTCore
-import NIOCore
-import NIOPosix
-import Synchronization
 
 /// Binance Spot over a `SimulatedExchange` (protocols/binance.md): the WebSocket API, the
 /// market streams and the REST calls the order-book sync needs, on one listener.
@@ -50,14 +47,8 @@ public final class BinanceSimulator: VenueSimulator {
     public let options: Options
     let context: BinanceContext
 
-    private struct Running {
-        var group: MultiThreadedEventLoopGroup?
-        var server: LoopbackServer?
-        var endpoints: [String: String] = [:]
-    }
-
-    private let running = Mutex(Running())
-    private let connections = Mutex<[ObjectIdentifier: BinanceConnection]>([:])
+    private let listener = SimulatorListener()
+    private let connections = SimConnectionTable<BinanceSocket>()
 
     static let apiPath = "/ws-api/v3"
 
@@ -68,57 +59,32 @@ public final class BinanceSimulator: VenueSimulator {
     }
 
     public func start(host: String, port: Int) async throws -> [String: String] {
-        if let e = running.withLock({ $0.server == nil ? nil : $0.endpoints }) { return e }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
-        let server = LoopbackServer(configuration: .init(host: host, port: port, tls: options.tls), group: group)
         let context = self.context
-        let admit: @Sendable (ServerRequestHead) -> Bool = { _ in context.limiter.admitConnection(now: context.nowMillis()) }
-        server.route(WebSocketRoute(
-            Self.apiPath, accept: admit,
-            onOpen: { [weak self] session in self?.opened(session, api: true) },
-            onMessage: { [weak self] session, message in self?.connection(session)?.withSession { $0.receive(message) } },
-            onClose: { [weak self] session in self?.closed(session) }))
-        for path in ["/ws", "/stream"] {
-            server.route(WebSocketRoute(
-                path, prefix: true, accept: admit,
-                onOpen: { [weak self] session in self?.opened(session, api: false) },
-                onMessage: { [weak self] session, message in self?.connection(session)?.withSession { $0.receive(message) } },
-                onClose: { [weak self] session in self?.closed(session) }))
+        return try await listener.start(host: host, port: port, tls: options.tls, threads: options.threads) { server in
+            let admit: @Sendable (ServerRequestHead) -> Bool = { _ in context.limiter.admitConnection(now: context.nowMillis()) }
+            server.route(connections.route(Self.apiPath, accept: admit) { BinanceAPISession(context: context, server: $0) })
+            for path in ["/ws", "/stream"] {
+                server.route(connections.route(path, prefix: true, accept: admit) { BinanceStreamSession(context: context, server: $0) })
+            }
+            for r in BinanceREST.routes(context) { server.route(r) }
+            // Refused handshakes (`CONNECTIONS` over the limit) fall through to these.
+            for path in [Self.apiPath, "/ws", "/stream"] {
+                server.route(HTTPRoute("GET", path, prefix: path != Self.apiPath) { _ in BinanceREST.tooManyConnections(context) })
+            }
+        } endpoints: { server in
+            ["ws-api": server.webSocketURL(Self.apiPath), "streams": server.webSocketURL(""), "rest": server.httpURL("")]
         }
-        for r in BinanceREST.routes(context) { server.route(r) }
-        // Refused handshakes (`CONNECTIONS` over the limit) fall through to these.
-        for path in [Self.apiPath, "/ws", "/stream"] {
-            server.route(HTTPRoute("GET", path, prefix: path != Self.apiPath) { _ in BinanceREST.tooManyConnections(context) })
-        }
-        do {
-            try await server.start()
-        } catch {
-            await server.shutdown()
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let endpoints = [
-            "ws-api": server.webSocketURL(Self.apiPath),
-            "streams": server.webSocketURL(""),
-            "rest": server.httpURL(""),
-        ]
-        running.withLock { $0 = Running(group: group, server: server, endpoints: endpoints) }
-        return endpoints
     }
 
     public func shutdown() async {
-        let r = running.withLock { r in defer { r = Running() }; return r }
-        await r.server?.shutdown()
-        let open = connections.withLock { c in defer { c.removeAll() }; return Array(c.values) }
-        for c in open { c.withSession { $0.closed() } }
-        try? await r.group?.shutdownGracefully()
+        await listener.shutdown(afterServers: connections.closeAll)
     }
 
     /// Endpoint name → URL once started.
-    public var endpoints: [String: String] { running.withLock { $0.endpoints } }
+    public var endpoints: [String: String] { listener.endpoints }
 
     /// Connections currently open (WS API and streams).
-    public var connectionCount: Int { connections.withLock { $0.count } }
+    public var connectionCount: Int { connections.count }
 
     /// Registers an Ed25519 public key (32 raw bytes) under `apiKey` for `account`; requests
     /// and `session.logon` signed with the matching private key then act for that account.
@@ -129,8 +95,7 @@ public final class BinanceSimulator: VenueSimulator {
     /// Sends the planned-shutdown event (§2) on every open connection, then closes them after
     /// `closeAfter` (nil: leaves them open).
     public func announceShutdown(closeAfter: Duration? = nil) {
-        let open = connections.withLock { Array($0.values) }
-        for c in open {
+        for c in connections.all {
             c.withSession { socket in
                 socket.sendServerShutdown()
                 socket.flush()
@@ -140,25 +105,5 @@ public final class BinanceSimulator: VenueSimulator {
                 }
             }
         }
-    }
-
-    // MARK: Connections (called on each connection's event loop)
-
-    private func opened(_ server: ServerSession, api: Bool) {
-        let socket: BinanceSocket = api ? BinanceAPISession(context: context, server: server)
-                                        : BinanceStreamSession(context: context, server: server)
-        let connection = BinanceConnection(session: socket)
-        socket.connection = connection
-        connections.withLock { $0[ObjectIdentifier(server)] = connection }
-        socket.start()
-    }
-
-    private func connection(_ server: ServerSession) -> BinanceConnection? {
-        connections.withLock { $0[ObjectIdentifier(server)] }
-    }
-
-    private func closed(_ server: ServerSession) {
-        let c = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(server)) }
-        c?.withSession { $0.closed() }
     }
 }

@@ -1,4 +1,4 @@
 /// The thread-safe handle of one DigiFinex WebSocket connection (see `SimEventInbox`).
 typealias DigiFinexConnection = SimEventInbox<DigiFinexSession>
 
-extension DigiFinexSession: SimEventSession {}
+extension DigiFinexSession: SimFrontEndSession {}

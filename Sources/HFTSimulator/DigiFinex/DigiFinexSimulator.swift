@@ -1,7 +1,4 @@
 import HFTCore
-import NIOCore
-import NIOPosix
-import Synchronization
 
 /// DigiFinex spot (WebSocket ws/v1 + the REST v3 calls around it) over a `SimulatedExchange`
 /// (protocols/digifinex.md).
@@ -23,14 +20,8 @@ public final class DigiFinexSimulator: VenueSimulator {
     static let webSocketPath = "/ws/v1/"
     static let restBase = "/v3"
 
-    private struct Running {
-        var group: MultiThreadedEventLoopGroup?
-        var server: LoopbackServer?
-        var endpoints: [String: String] = [:]
-    }
-
-    private let running = Mutex(Running())
-    private let connections = Mutex<[ObjectIdentifier: DigiFinexConnection]>([:])
+    private let listener = SimulatorListener()
+    private let connections = SimConnectionTable<DigiFinexSession>()
 
     public init(exchange: SimulatedExchange, options: Options = Options()) {
         self.exchange = exchange
@@ -39,62 +30,25 @@ public final class DigiFinexSimulator: VenueSimulator {
     }
 
     public func start(host: String, port: Int) async throws -> [String: String] {
-        if let e = running.withLock({ $0.server == nil ? nil : $0.endpoints }) { return e }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
-        let server = LoopbackServer(configuration: .init(host: host, port: port, tls: options.tls), group: group)
-        // `/ws/v1` and `/ws/v1/` both upgrade.
-        server.route(WebSocketRoute(
-            "/ws/v1", prefix: true,
-            accept: { $0.path == "/ws/v1" || $0.path == Self.webSocketPath },
-            onOpen: { [weak self] session in self?.opened(session) },
-            onMessage: { [weak self] session, message in self?.connection(session)?.withSession { $0.receive(message) } },
-            onClose: { [weak self] session in self?.closed(session) }))
-        for r in DigiFinexREST.routes(context) { server.route(r) }
-        do {
-            try await server.start()
-        } catch {
-            await server.shutdown()
-            try? await group.shutdownGracefully()
-            throw error
+        let context = self.context
+        return try await listener.start(host: host, port: port, tls: options.tls, threads: options.threads) { server in
+            // `/ws/v1` and `/ws/v1/` both upgrade.
+            server.route(connections.route("/ws/v1", prefix: true, accept: { $0.path == "/ws/v1" || $0.path == Self.webSocketPath }) {
+                DigiFinexSession(context: context, server: $0)
+            })
+            for r in DigiFinexREST.routes(context) { server.route(r) }
+        } endpoints: { server in
+            ["ws": server.webSocketURL(Self.webSocketPath), "rest": server.httpURL(Self.restBase)]
         }
-        let endpoints = [
-            "ws": server.webSocketURL(Self.webSocketPath),
-            "rest": server.httpURL(Self.restBase),
-        ]
-        running.withLock { $0 = Running(group: group, server: server, endpoints: endpoints) }
-        return endpoints
     }
 
     public func shutdown() async {
-        let r = running.withLock { r in defer { r = Running() }; return r }
-        await r.server?.shutdown()
-        let open = connections.withLock { c in defer { c.removeAll() }; return Array(c.values) }
-        for c in open { c.withSession { $0.closed() } }
-        try? await r.group?.shutdownGracefully()
+        await listener.shutdown(afterServers: connections.closeAll)
     }
 
     /// Endpoint name → URL once started.
-    public var endpoints: [String: String] { running.withLock { $0.endpoints } }
+    public var endpoints: [String: String] { listener.endpoints }
 
     /// WebSocket connections currently open.
-    public var connectionCount: Int { connections.withLock { $0.count } }
-
-    // MARK: Connections (called on each connection's event loop)
-
-    private func opened(_ server: ServerSession) {
-        let session = DigiFinexSession(context: context, server: server)
-        let connection = DigiFinexConnection(session: session)
-        session.connection = connection
-        connections.withLock { $0[ObjectIdentifier(server)] = connection }
-        session.start()
-    }
-
-    private func connection(_ server: ServerSession) -> DigiFinexConnection? {
-        connections.withLock { $0[ObjectIdentifier(server)] }
-    }
-
-    private func closed(_ server: ServerSession) {
-        let c = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(server)) }
-        c?.withSession { $0.closed() }
-    }
+    public var connectionCount: Int { connections.count }
 }

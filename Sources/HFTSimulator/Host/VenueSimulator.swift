@@ -29,6 +29,7 @@ public enum VenueSimulators {
         (.digifinex, { DigiFinexSimulator(exchange: $0) }),
         (.lbank, { LBankSimulator(exchange: $0) }),
         (.bge, { BGESimulator(exchange: $0) }),
+        (.fmex, { FMexSimulator(exchange: $0) }),
     ]
 
     public static var available: [Venue] { Venue.allCases.filter { factories[$0] != nil } }

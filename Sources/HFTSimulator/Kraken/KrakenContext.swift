@@ -31,20 +31,10 @@ final class KrakenContext: Sendable {
 
     func now() -> Timestamp { exchange.clock.nowMicros() }
 
-    private let restWindow = Mutex<(start: Timestamp, count: Int)>((0, 0))
+    private let restFaults = SimCallWindow()
 
     /// The `rate_limit_after` fault for REST calls (plan of endpoint `rest`, else the venue's).
-    func restRateLimited() -> Bool {
-        let plan = exchange.faults.effectivePlan(endpoint: "rest", ordinal: 0)
-        guard let limit = plan.rateLimitAfterRequests else { return false }
-        let window = Int64((plan.rateLimitWindowSeconds ?? 1) * 1_000_000)
-        let now = now()
-        return restWindow.withLock { w in
-            if now - w.start >= window { w = (now, 0) }
-            w.count += 1
-            return w.count > limit
-        }
-    }
+    func restRateLimited() -> Bool { restFaults.restFault(exchange.faults, now: now()) }
 
     /// A fresh number for amend and ledger ids.
     func nextSerial() -> UInt64 { counters.add(1, ordering: .relaxed).newValue }

@@ -1,7 +1,4 @@
 import HFTCore
-import NIOCore
-import NIOPosix
-import Synchronization
 
 /// Kraken Spot WebSocket v2 over a `SimulatedExchange` (protocols/kraken.md).
 ///
@@ -36,14 +33,8 @@ public final class KrakenSimulator: VenueSimulator {
     public let options: Options
     let context: KrakenContext
 
-    private struct Running {
-        var group: MultiThreadedEventLoopGroup?
-        var servers: [LoopbackServer] = []
-        var endpoints: [String: String] = [:]
-    }
-
-    private let running = Mutex(Running())
-    private let connections = Mutex<[ObjectIdentifier: KrakenConnection]>([:])
+    private let listener = SimulatorListener()
+    private let connections = SimConnectionTable<KrakenSession>()
 
     public init(exchange: SimulatedExchange, options: Options = Options()) {
         self.exchange = exchange
@@ -52,69 +43,26 @@ public final class KrakenSimulator: VenueSimulator {
     }
 
     public func start(host: String, port: Int) async throws -> [String: String] {
-        if let e = running.withLock({ $0.servers.isEmpty ? nil : $0.endpoints }) { return e }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, options.threads))
-        func server(_ port: Int, _ endpoint: KrakenEndpoint) -> LoopbackServer {
-            let s = LoopbackServer(configuration: .init(host: host, port: port, tls: options.tls), group: group)
-            s.route(WebSocketRoute(
-                "/v2",
-                onOpen: { [weak self] session in self?.opened(session, endpoint) },
-                onMessage: { [weak self] session, message in self?.connection(session)?.withSession { $0.receive(message) } },
-                onClose: { [weak self] session in self?.closed(session) }))
-            return s
+        let context = self.context
+        let ports = [port, port == 0 ? 0 : port + 1]
+        return try await listener.start(host: host, ports: ports, tls: options.tls, threads: options.threads) { servers in
+            for (server, endpoint) in zip(servers, [KrakenEndpoint.publicData, .authenticated]) {
+                server.route(connections.route("/v2") { KrakenSession(context: context, endpoint: endpoint, server: $0) })
+            }
+            for r in KrakenREST.routes(context) { servers[0].route(r) }
+        } endpoints: { servers in
+            ["ws": servers[0].webSocketURL("/v2"), "ws-auth": servers[1].webSocketURL("/v2"), "rest": servers[0].httpURL("")]
         }
-        let publicServer = server(port, .publicData)
-        let authServer = server(port == 0 ? 0 : port + 1, .authenticated)
-        for r in KrakenREST.routes(context) { publicServer.route(r) }
-        do {
-            try await publicServer.start()
-            try await authServer.start()
-        } catch {
-            await publicServer.shutdown()
-            await authServer.shutdown()
-            try? await group.shutdownGracefully()
-            throw error
-        }
-        let endpoints = [
-            "ws": publicServer.webSocketURL("/v2"),
-            "ws-auth": authServer.webSocketURL("/v2"),
-            "rest": publicServer.httpURL(""),
-        ]
-        running.withLock { $0 = Running(group: group, servers: [publicServer, authServer], endpoints: endpoints) }
-        return endpoints
     }
 
     public func shutdown() async {
-        let r = running.withLock { r in defer { r = Running() }; return r }
         context.deadMan.cancelAll()
-        for s in r.servers { await s.shutdown() }
-        let open = connections.withLock { c in defer { c.removeAll() }; return Array(c.values) }
-        for c in open { c.withSession { $0.closed() } }
-        try? await r.group?.shutdownGracefully()
+        await listener.shutdown(afterServers: connections.closeAll)
     }
 
     /// Endpoint name → URL once started.
-    public var endpoints: [String: String] { running.withLock { $0.endpoints } }
+    public var endpoints: [String: String] { listener.endpoints }
 
     /// Connections currently open on both endpoints.
-    public var connectionCount: Int { connections.withLock { $0.count } }
-
-    // MARK: Connections (called on each connection's event loop)
-
-    private func opened(_ server: ServerSession, _ endpoint: KrakenEndpoint) {
-        let session = KrakenSession(context: context, endpoint: endpoint, server: server)
-        let connection = KrakenConnection(session: session)
-        session.connection = connection
-        connections.withLock { $0[ObjectIdentifier(server)] = connection }
-        session.start()
-    }
-
-    private func connection(_ server: ServerSession) -> KrakenConnection? {
-        connections.withLock { $0[ObjectIdentifier(server)] }
-    }
-
-    private func closed(_ server: ServerSession) {
-        let c = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(server)) }
-        c?.withSession { $0.closed() }
-    }
+    public var connectionCount: Int { connections.count }
 }

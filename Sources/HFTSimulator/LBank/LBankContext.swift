@@ -1,5 +1,4 @@
 import HFTCore
-import Synchronization
 
 /// What every connection and REST call of one LBank simulator shares.
 final class LBankContext: Sendable {
@@ -8,7 +7,7 @@ final class LBankContext: Sendable {
     let markets: LBankMarkets
     let ids: LBankOrderIDs
     let keys: LBankKeyStore
-    private let restWindow = Mutex<(start: Timestamp, count: Int)>((0, 0))
+    private let restFaults = SimCallWindow()
 
     init(exchange: SimulatedExchange, options: LBankOptions) {
         self.exchange = exchange
@@ -27,15 +26,5 @@ final class LBankContext: Sendable {
     }
 
     /// The `rate_limit_after` fault for REST calls (plan of endpoint `rest`, else the venue's).
-    func restRateLimited() -> Bool {
-        let plan = exchange.faults.effectivePlan(endpoint: "rest", ordinal: 0)
-        guard let limit = plan.rateLimitAfterRequests else { return false }
-        let window = Int64((plan.rateLimitWindowSeconds ?? 1) * 1_000_000)
-        let now = now()
-        return restWindow.withLock { w in
-            if now - w.start >= window { w = (now, 0) }
-            w.count += 1
-            return w.count > limit
-        }
-    }
+    func restRateLimited() -> Bool { restFaults.restFault(exchange.faults, now: now()) }
 }

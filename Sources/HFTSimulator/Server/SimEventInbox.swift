@@ -3,7 +3,7 @@ import Synchronization
 
 /// A front-end's per-connection state: lives on its connection's event loop and turns exchange
 /// events into the venue's frames.
-protocol SimEventSession: AnyObject {
+protocol SimEventSession: AnyObject, SendableMetatype {
     var server: ServerSession { get }
     /// An empty array with capacity, reused for the next burst.
     func takeSpareBatch() -> [SimEvent]

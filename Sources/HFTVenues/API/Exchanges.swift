@@ -163,6 +163,7 @@ extension VenueFactories {
         DigiFinexDescriptor.register(into: &f)
         LBankDescriptor.register(into: &f)
         BGEDescriptor.register(into: &f)
+        FMexDescriptor.register(into: &f)
         return f
     }
 }

@@ -10,5 +10,5 @@ public enum VenueCatalog {
         builtIn.first { $0.venue == venue }
     }
 
-    static var builtIn: [VenueDescriptor] { [KrakenDescriptor.descriptor, BinanceDescriptor.descriptor, DigiFinexDescriptor.descriptor, LBankDescriptor.descriptor, BGEDescriptor.descriptor] }
+    static var builtIn: [VenueDescriptor] { [KrakenDescriptor.descriptor, BinanceDescriptor.descriptor, DigiFinexDescriptor.descriptor, LBankDescriptor.descriptor, BGEDescriptor.descriptor, FMexDescriptor.descriptor] }
 }

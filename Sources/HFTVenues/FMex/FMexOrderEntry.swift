@@ -1,0 +1,230 @@
+/// Unified order entry over signed REST (fmex.md §1, §7: the WebSocket takes no orders).
+/// Requests take their turn in call order through the process-wide REST limiter, then run
+/// concurrently; each calls back exactly once with an `OrderResult` whose `request` is the
+/// method, path and body (never the key or the signature), `response` the raw body and
+/// `latencyMicros` the HTTP exchange. A placement whose reply was lost is settled from the open
+/// orders and the private pushes; FMex has no amend.
+import HFTCore
+import HFTTransport
+
+extension FMexWsAPI {
+    static let placeMethod = "POST " + FMexEndpoints.Path.orders
+    static let cancelMethod = "POST /v3/contracts/orders/{id}/cancel"
+    static let cancelAllMethod = "POST " + FMexEndpoints.Path.cancelAll
+
+    @discardableResult
+    public func placeOrder(_ order: PlaceOrder, callback: @escaping OrderCallback) -> RequestID {
+        let id = order.requestID ?? nextRequestID()
+        let native: FMexNewOrder
+        do {
+            try requireCredentials()
+            native = try FMexNewOrder(order)
+        } catch {
+            callback(rejected(id, Self.placeMethod, error, clientOrderID: order.clientOrderID))
+            return id
+        }
+        let rest = self.rest
+        let submittedAt = WallClock.microseconds()
+        submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
+               build: { () throws(HFTError) in
+                   try rest.request { c, ms in FMexREST.newOrder(native, credentials: c, milliseconds: ms, endpoints: rest.fmexEndpoints,
+                                                                 options: rest.restOptions) }
+               },
+               finish: { [self] result in
+                   var r = result
+                   if !r.ok, let e = r.error, Self.isLost(e) { return await settlePlacement(r, order: order, since: submittedAt) }
+                   guard r.ok, let body = r.response else { return r }
+                   do throws(FMexRESTError) {
+                       let placed = try FMexREST.parseNewOrder(Array(body.utf8))
+                       r.orderID = placed.id
+                       feed.orders.placed(placed.id, order: order)
+                       if let row = placed.order { feed.apply(row) }
+                   } catch {
+                       r.ok = false
+                       r.error = error.hftError
+                   }
+                   return r
+               })
+        Task { [weak self] in try? await self?.follow(FMexSymbols.topic(order.symbol)) }
+        return id
+    }
+
+    /// One `POST /v3/contracts/orders/{id}/cancel` per id, in order; ok when all succeeded; the
+    /// result carries the last reply. FMex has no client order ids.
+    @discardableResult
+    public func cancelOrder(_ cancel: CancelOrder, callback: @escaping OrderCallback) -> RequestID {
+        let id = cancel.requestID ?? nextRequestID()
+        do throws(HFTError) {
+            try requireCredentials()
+            try cancel.validate()
+            guard cancel.clientOrderIDs.isEmpty else { throw .unsupported("FMex documents no client order id") }
+        } catch {
+            callback(rejected(id, Self.cancelMethod, error))
+            return id
+        }
+        run(id, Self.cancelMethod, orderID: cancel.orderIDs.count == 1 ? cancel.orderIDs[0] : nil,
+            targets: cancel.orderIDs.map(FMexCancelTarget.order), callback: callback)
+        return id
+    }
+
+    /// FMex has no amend: cancel and place a new order.
+    @discardableResult
+    public func amendOrder(_ amend: AmendOrder, callback: @escaping OrderCallback) -> RequestID {
+        let id = amend.requestID ?? nextRequestID()
+        callback(rejected(id, "amend", .unsupported("FMex has no amend; cancel the order and place a new one"), clientOrderID: amend.clientOrderID))
+        return id
+    }
+
+    /// `POST /v3/contracts/orders/cancel[?symbol=BTCUSD_P]`.
+    @discardableResult
+    public func cancelAllOrders(symbol: Symbol?, callback: @escaping OrderCallback) -> RequestID {
+        let id = nextRequestID()
+        do { try requireCredentials() } catch {
+            callback(rejected(id, Self.cancelAllMethod, error))
+            return id
+        }
+        run(id, Self.cancelAllMethod, orderID: nil, targets: [.all(symbol.map { FMexSymbols.payload($0) })], callback: callback)
+        return id
+    }
+
+    // MARK: Plumbing
+
+    /// Several REST calls for one request id, one after the other; one callback.
+    func run(_ id: RequestID, _ method: String, orderID: String?, targets: [FMexCancelTarget], callback: @escaping OrderCallback) {
+        let rest = self.rest, latency = self.latency
+        sender.submit(cost: Double(max(1, targets.count))) { turn in
+            if case .failure(let e) = turn {
+                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0, ok: false, error: e))
+                return
+            }
+            Task {
+                var r = OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
+                                    ok: true, orderID: orderID)
+                var requests: [String] = []
+                for target in targets {
+                    do throws(HFTError) {
+                        let request = try rest.request { c, ms in target.request(c, ms, rest) }
+                        requests.append(request.payload)
+                        let response = try await rest.perform(request, limited: false)
+                        r.response = response.bodyText
+                        r.latencyMicros += max(1, response.latencyMicros)
+                        latency.record(method, micros: max(1, response.latencyMicros))
+                    } catch {
+                        r.ok = false
+                        r.error = error
+                        break
+                    }
+                }
+                r.request = requests.joined(separator: "\n")
+                callback(r)
+            }
+        }
+    }
+
+    /// Queues one REST order call: limiter token in call order, then the HTTP exchange, then
+    /// `finish`, then the callback.
+    func submit(_ id: RequestID, _ method: String, clientOrderID: String?, callback: @escaping OrderCallback,
+                build: @escaping @Sendable () throws(HFTError) -> FMexHTTPRequest,
+                finish: @escaping @Sendable (OrderResult) async -> OrderResult) {
+        let rest = self.rest, latency = self.latency, reporter = self.reporter
+        sender.submit { turn in
+            if case .failure(let e) = turn {
+                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
+                                     ok: false, clientOrderID: clientOrderID, error: e))
+                return
+            }
+            let request: FMexHTTPRequest
+            do throws(HFTError) { request = try build() } catch {
+                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
+                                     ok: false, clientOrderID: clientOrderID, error: error))
+                return
+            }
+            Task {
+                var r = OrderResult(venue: .fmex, requestID: id, method: method, request: request.payload, response: nil,
+                                    latencyMicros: 0, ok: false, clientOrderID: clientOrderID)
+                do throws(HFTError) {
+                    let response = try await rest.perform(request, limited: false)
+                    r.response = response.bodyText
+                    r.latencyMicros = max(1, response.latencyMicros)
+                    latency.record(method, micros: r.latencyMicros)
+                    r.ok = true
+                } catch {
+                    r.error = error
+                    if case .rateLimited = error { reporter.report(.rateLimited, "\(method): \(error)") }
+                }
+                callback(await finish(r))
+            }
+        }
+    }
+
+    /// Transport failures after which the venue may have acted.
+    static func isLost(_ e: HFTError) -> Bool {
+        switch e {
+        case .outcomeUnknown, .noAnswer: true
+        default: false
+        }
+    }
+
+    /// A new order whose reply was lost: an order of the symbol with the same direction, quantity
+    /// and (limit) price, first seen after the request left, that no answered request placed —
+    /// from the open orders, or already seen on a private push (it may have filled at once) — is
+    /// taken as it when there is exactly one.
+    func settlePlacement(_ result: OrderResult, order: PlaceOrder, since: Timestamp) async -> OrderResult {
+        var r = result
+        let symbol = FMexSymbols.payload(order.symbol)
+        func matches(_ o: Order) -> Bool {
+            FMexSymbols.payload(o.symbol) == symbol && o.side == order.side && o.quantity == order.quantity
+                && (order.type == .market ? o.type == .market : o.price == order.price)
+        }
+        do {
+            let open = try await withDeadline(options.reconcileTimeout) { [rest] in try await rest.openOrders() }
+            for o in open where !feed.orders.isKnown(o.id) { feed.apply(o) }
+            let candidates = feed.orders.unclaimed(since: since).filter(matches)
+            if candidates.count == 1 {
+                let o = candidates[0]
+                feed.orders.placed(o.orderID, order: order)
+                r.ok = true
+                r.orderID = o.orderID
+                r.error = nil
+            } else {
+                r.error = .outcomeUnknown(requestID: r.requestID, reason: candidates.isEmpty
+                    ? "reply lost; no matching order (not placed)" : "reply lost; \(candidates.count) matching orders")
+            }
+        } catch {
+            r.error = .outcomeUnknown(requestID: r.requestID, reason: "reply lost; reconciliation failed: \(error)")
+        }
+        return r
+    }
+
+    func withDeadline<T: Sendable>(_ d: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = d > .zero ? d : .seconds(10)
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw HFTError.noAnswer(requestID: 0, timeoutMicros: UInt64(limit.components.seconds) * 1_000_000)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    func rejected(_ id: RequestID, _ method: String, _ error: HFTError, clientOrderID: String? = nil) -> OrderResult {
+        OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
+                    ok: false, clientOrderID: clientOrderID, error: error)
+    }
+}
+
+/// What one cancel call covers.
+enum FMexCancelTarget: Sendable {
+    case order(String)
+    /// All orders (of one symbol, `BTCUSD_P`, when given).
+    case all(String?)
+
+    func request(_ c: FMexCredentials, _ ms: Int64, _ rest: FMexRestAPI) -> FMexHTTPRequest {
+        switch self {
+        case .order(let id): FMexREST.cancel(orderID: id, credentials: c, milliseconds: ms, endpoints: rest.fmexEndpoints)
+        case .all(let symbol): FMexREST.cancelAll(symbol: symbol, credentials: c, milliseconds: ms, endpoints: rest.fmexEndpoints)
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import HFTCore
+import HFTSimulator
+import HFTTransport
+@testable import HFTVenues
+import Testing
+
+/// The FMex client against the FMex simulator over loopback (no synthetic flow, fixed seed, flow
+/// stepped by hand). Both were written from the protocol notes independently; the simulator is
+/// reached only through `VenueSimulators` and `SimulatedExchange`.
+@Suite("FMex client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.fmex)))
+struct FMexClientSimulatorTests {
+    struct Sim {
+        let exchange: SimulatedExchange
+        let simulator: any VenueSimulator
+        let api: HFTVenues.FMexWsAPI
+        let status = KrakenRecorder<VenueStatus>()
+        let errors = KrakenRecorder<VenueErrorReply>()
+        let credentials: SimCredentials
+
+        var symbol: Symbol { exchange.flowSymbols()[0] }
+        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
+
+        static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Sim {
+            let exchange = try SimulatedExchange(config: .preset(for: .fmex, flowSeed: 42))
+            for symbol in exchange.flowSymbols() { exchange.stepFlow(actions: 300, symbol: symbol) }
+            let factory = try #require(VenueSimulators.factories[.fmex])
+            let simulator = factory(exchange)
+            let urls = try await simulator.start(host: "127.0.0.1", port: 0)
+            let creds = exchange.userAccounts()[0].credentials
+            let api: HFTVenues.FMexWsAPI
+            do {
+                api = try HFTVenues.FMexWsAPI(credentials: credentials ? try HFTVenues.FMexCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                                              endpoints: try endpoints(urls), options: try fmexTestOptions(options),
+                                              account: "sim-\(UUID().uuidString)")
+            } catch {
+                await simulator.shutdown()
+                throw error
+            }
+            let sim = Sim(exchange: exchange, simulator: simulator, api: api, credentials: creds)
+            sim.status.drain(api.status)
+            sim.errors.drain(api.errors)
+            return sim
+        }
+
+        /// The simulator's endpoint map read with the client's names (`ws`, `ws-user`, `rest`).
+        static func endpoints(_ urls: [String: String]) throws -> HFTVenues.FMexEndpoints {
+            try HFTVenues.FMexDescriptor.endpoints(urls)
+        }
+
+        func close() async {
+            await api.stop()
+            await simulator.shutdown()
+        }
+
+        func run(_ body: () async throws -> Void) async throws {
+            do { try await body() } catch {
+                await close()
+                throw error
+            }
+            await close()
+        }
+
+        /// Half the best bid, on a whole-dollar price: rests without trading.
+        func farBid() throws -> FixedDecimal {
+            let bid = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
+            return try #require(bid.divided(by: FixedDecimal(2), scale: 0, rounding: .down))
+        }
+    }
+
+    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
+        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
+        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
+            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
+    }
+
+    static func isOrder(_ e: OrderEvent, _ id: String, _ status: OrderStatus? = nil) -> Bool {
+        if case .order(let o) = e { return o.orderID == id && (status == nil || o.status == status) }
+        return false
+    }
+
+    @Test func bookFromSnapshotAndDeltasEqualsTheSimulatorBook() async throws {
+        let sim = try await Sim.start(credentials: false)
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange
+            let book = KrakenRecorder<BookUpdate>()
+            book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
+            try await book.wait("snapshot matches the venue") { items in
+                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
+                return Self.sameTop(last.book, venue)
+            }
+            for _ in 0..<10 { exchange.stepFlow(actions: 20, symbol: symbol) }
+            try await book.wait("deltas keep it equal", timeout: .seconds(15)) { items in
+                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
+                return Self.sameTop(last.book, venue)
+            }
+            #expect(book.items.contains { !$0.isSnapshot }, "no delta was applied")
+            #expect(sim.api.malformedCounts.malformed == 0, "\(sim.status.items.filter { $0.event == .malformed })")
+            #expect(sim.api.bookGapCount == 0)
+        }
+    }
+
+    @Test func placeAndCancelWithLatency() async throws {
+        let sim = try await Sim.start()
+        try await sim.run {
+            let symbol = sim.symbol
+            try await sim.api.start()
+            let orders = KrakenRecorder<OrderEvent>()
+            orders.drain(try await sim.api.watchOrders(symbols: [symbol]))
+            try await sim.status.wait(.subscribed, detail: "order.btcusd_p")
+            let placed = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "3", price: try sim.farBid()))
+            #expect(placed.ok && placed.method == "POST /v3/contracts/orders" && placed.latencyMicros > 0, "\(placed)")
+            let orderID = try #require(placed.orderID)
+            #expect(sim.exchange.openOrders(sim.account).count == 1)
+            try await orders.wait("order push open") { $0.contains { Self.isOrder($0, orderID, .open) } }
+            let cancelled = await sim.api.cancelOrder(CancelOrder(orderID: orderID, symbol: symbol))
+            #expect(cancelled.ok && cancelled.latencyMicros > 0, "\(cancelled)")
+            try await orders.wait("order push canceled") { $0.contains { Self.isOrder($0, orderID, .canceled) } }
+            #expect(sim.exchange.openOrders(sim.account).isEmpty && sim.api.openOrders.isEmpty)
+        }
+    }
+
+    @Test func crossingOrderFillsAndPushesPositionAndAccount() async throws {
+        let sim = try await Sim.start()
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange, account = sim.account
+            try await sim.api.start()
+            let orders = KrakenRecorder<OrderEvent>(), positions = KrakenRecorder<Position>(), balances = KrakenRecorder<Balance>()
+            orders.drain(try await sim.api.watchOrders(symbols: [symbol]))
+            positions.drain(try await sim.api.watchPositions(symbols: [symbol]))
+            balances.drain(try await sim.api.watchBalance())
+            try await sim.status.wait(.subscribed, detail: "position.btcusd_p")
+            try await sim.status.wait(.subscribed, detail: "account")
+            let ask = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestAsk)
+            let quantity = min(ask.quantity, FixedDecimal(2))
+            let seenBalances = balances.count
+            let placed = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: quantity, price: ask.price))
+            #expect(placed.ok, "\(placed)")
+            let orderID = try #require(placed.orderID)
+            try await orders.wait("filled") { $0.contains { Self.isOrder($0, orderID, .filled) } }
+            try await orders.wait("fill") { $0.contains { if case .fill(let f) = $0 { f.orderID == orderID && f.quantity == quantity && f.price == ask.price } else { false } } }
+            let venuePosition = try #require(exchange.positions(account).first { $0.symbol == symbol })
+            try await positions.wait("position push equals the venue") { $0.last?.quantity == venuePosition.quantity }
+            #expect(venuePosition.quantity == quantity)
+            try await balances.wait("account push after the fill") { $0.count > seenBalances }
+            let ledger = try #require(exchange.balance(account, asset: "BTC"))
+            try await balances.wait("available equals the ledger") { $0.last { $0.asset == "BTC" }?.available == ledger.available }
+        }
+    }
+
+    @Test func tradesMatchTheSimulator() async throws {
+        let sim = try await Sim.start(credentials: false)
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange
+            let trades = KrakenRecorder<Trade>()
+            trades.drain(try await sim.api.watchTrades(symbol))
+            try await sim.status.wait(.subscribed, detail: "trade.btcusd_p")
+            var n = 0
+            while trades.count < 5 && n < 200 {
+                exchange.stepFlow(actions: 20, symbol: symbol)
+                n += 1
+                _ = try? await trades.wait("trades", timeout: .milliseconds(50)) { $0.count >= 5 }
+            }
+            try await trades.wait("trades") { $0.count >= 5 }
+            let venue = exchange.recentTrades(symbol, limit: 1_000)
+            for t in trades.items {
+                let match = venue.first { $0.trade.price == t.price && $0.trade.quantity == t.quantity && $0.trade.side == t.side }
+                #expect(match != nil, "\(t)")
+            }
+            #expect(Set(trades.items.map(\.id)).count == trades.count)
+        }
+    }
+
+    // MARK: Faults
+
+    /// The simulator skips depth sequence numbers: the client sees the `pre_seq` break, reports
+    /// the book invalid, resubscribes, and the new snapshot equals the venue again.
+    @Test func skippedSequenceIsResyncedBySubscribingAgain() async throws {
+        let sim = try await Sim.start(credentials: false)
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange
+            let book = KrakenRecorder<BookUpdate>()
+            book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
+            try await book.wait("first snapshot") { !$0.isEmpty }
+            exchange.faults.setPlan(FaultPlan(skipSequenceEvery: 3))
+            var n = 0
+            while sim.status.count(.bookInvalid) == 0 && n < 100 {
+                exchange.stepFlow(actions: 10, symbol: symbol)
+                n += 1
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            try await sim.status.wait(.bookInvalid, symbol: symbol)
+            exchange.faults.clear()
+            try await sim.status.wait(.bookResynced, symbol: symbol)
+            exchange.stepFlow(actions: 20, symbol: symbol)
+            try await book.wait("equal again after the resync", timeout: .seconds(15)) { items in
+                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
+                return Self.sameTop(last.book, venue)
+            }
+            #expect(sim.api.bookGapCount >= 1)
+        }
+    }
+
+    /// Every socket dropped: both reconnect, the private one with a freshly signed address, topics
+    /// replayed, the book resynced, and an order placed after it still reaches us by push.
+    @Test func dropReconnectsReauthenticatesAndReplays() async throws {
+        let sim = try await Sim.start()
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange
+            try await sim.api.start()
+            let orders = KrakenRecorder<OrderEvent>(), book = KrakenRecorder<BookUpdate>()
+            orders.drain(try await sim.api.watchOrders(symbols: [symbol]))
+            book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
+            try await book.wait("first snapshot") { !$0.isEmpty }
+            try await sim.status.wait(.subscribed, detail: "order.btcusd_p")
+            // Drop every socket at its next frame: the book's next delta, and the private push of
+            // an order placed now (so that push is lost and the order must be reconciled).
+            exchange.faults.setPlan(FaultPlan(dropAfterMessages: 0))
+            exchange.stepFlow(actions: 20, symbol: symbol)
+            let cut = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "2", price: try sim.farBid()))
+            let cutID = try #require(cut.orderID, "\(cut)")
+            try await sim.status.wait(.reconnecting, count: 2, timeout: .seconds(5))
+            exchange.faults.clear()
+            try await sim.status.wait(.authenticated, count: 2, timeout: .seconds(10))
+            try await sim.status.wait(.bookResynced, symbol: symbol, timeout: .seconds(10))
+            try await sim.status.wait(.subscribed, count: 2, detail: "order.btcusd_p")
+            try await orders.wait("order known open after the reconnect") { $0.contains { Self.isOrder($0, cutID, .open) } }
+            exchange.stepFlow(actions: 20, symbol: symbol)
+            try await book.wait("equal after the reconnect", timeout: .seconds(15)) { items in
+                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
+                return Self.sameTop(last.book, venue)
+            }
+            let placed = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "1", price: try sim.farBid()))
+            let orderID = try #require(placed.orderID)
+            try await orders.wait("push on the new private socket") { $0.contains { Self.isOrder($0, orderID, .open) } }
+        }
+    }
+
+    /// 50 place + cancel round trips over loopback REST: every result ok with its latency, the
+    /// histogram filled (figures printed for the record; debug build, shared machine).
+    @Test func orderRoundTripLatency() async throws {
+        let sim = try await Sim.start()
+        try await sim.run {
+            try await sim.api.start()
+            let price = try sim.farBid()
+            for _ in 0..<50 {
+                let placed = await sim.api.placeOrder(PlaceOrder(symbol: sim.symbol, side: .buy, quantity: "1", price: price))
+                #expect(placed.ok && placed.latencyMicros > 0, "\(placed)")
+                let cancel = await sim.api.cancelOrder(CancelOrder(orderID: try #require(placed.orderID)))
+                #expect(cancel.ok && cancel.latencyMicros > 0, "\(cancel)")
+            }
+            let place = try #require(sim.api.latency.summary("POST /v3/contracts/orders"))
+            let cancel = try #require(sim.api.latency.summary("POST /v3/contracts/orders/{id}/cancel"))
+            #expect(place.count == 50 && cancel.count == 50)
+            print("fmex sim latency µs: place p50 \(place.p50) p99 \(place.p99); cancel p50 \(cancel.p50) p99 \(cancel.p99)")
+            #expect(sim.exchange.openOrders(sim.account).isEmpty)
+        }
+    }
+
+    /// Ticker: best bid/ask with sizes and the last price follow the venue.
+    @Test func tickerFollowsTheSimulator() async throws {
+        let sim = try await Sim.start(credentials: false)
+        try await sim.run {
+            let symbol = sim.symbol, exchange = sim.exchange
+            let tickers = KrakenRecorder<Ticker>()
+            tickers.drain(try await sim.api.watchTicker(symbol))
+            @Sendable func matches(_ items: [Ticker]) -> Bool {
+                guard let t = items.last, let book = try? exchange.bookSnapshot(symbol, depth: 1) else { return false }
+                return t.symbol == symbol && t.bid == book.bestBid?.price && t.ask == book.bestAsk?.price
+                    && t.bidQuantity == book.bestBid?.quantity && t.askQuantity == book.bestAsk?.quantity
+                    && t.last == exchange.recentTrades(symbol, limit: 1).last?.trade.price
+            }
+            var n = 0
+            while !matches(tickers.items) && n < 100 {
+                exchange.stepFlow(actions: 20, symbol: symbol)
+                n += 1
+                _ = try? await tickers.wait("ticker", timeout: .milliseconds(50), until: matches)
+            }
+            try await tickers.wait("ticker matches the venue", until: matches)
+            #expect(sim.api.malformedCounts.malformed == 0)
+        }
+    }
+}
