@@ -120,6 +120,34 @@ struct FMexClientSimulatorTests {
         }
     }
 
+    /// FMex keeps no client order ids: ours stay local, show on the order, and cancel by them works.
+    @Test func localClientOrderIDsPlaceAndCancel() async throws {
+        let sim = try await Sim.start()
+        try await sim.run {
+            let symbol = sim.symbol
+            try await sim.api.start()
+            let orders = KrakenRecorder<OrderEvent>()
+            orders.drain(try await sim.api.watchOrders(symbols: [symbol]))
+            try await sim.status.wait(.subscribed, detail: "order.btcusd_p")
+            let placed = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "2", price: try sim.farBid(),
+                                                             clientOrderID: "mm-bid-1"))
+            #expect(placed.ok && placed.clientOrderID == "mm-bid-1", "\(placed)")
+            #expect(!placed.request.contains("mm-bid-1"))
+            let orderID = try #require(placed.orderID)
+            // The first push may beat the REST reply (and so lack the id); the tracker knows it from then on.
+            try await orders.wait("order push open") { $0.contains { Self.isOrder($0, orderID, .open) } }
+            let unknown = await sim.api.cancelOrder(CancelOrder(clientOrderIDs: ["nope"], symbol: symbol))
+            #expect(!unknown.ok)
+            if case .invalidArgument? = unknown.error {} else { Issue.record("expected invalidArgument, got \(String(describing: unknown.error))") }
+            let cancelled = await sim.api.cancelOrder(CancelOrder(clientOrderIDs: ["mm-bid-1"], symbol: symbol))
+            #expect(cancelled.ok, "\(cancelled)")
+            try await orders.wait("canceled push with the client id") {
+                $0.contains { if case .order(let o) = $0 { o.orderID == orderID && o.status == .canceled && o.clientOrderID == "mm-bid-1" } else { false } }
+            }
+            #expect(sim.exchange.openOrders(sim.account).isEmpty)
+        }
+    }
+
     @Test func crossingOrderFillsAndPushesPositionAndAccount() async throws {
         let sim = try await Sim.start()
         try await sim.run {

@@ -9,6 +9,8 @@ public final class BGEOrderTracker: Sendable {
         var order: Order
         var filled: FixedDecimal
         var filledQuote: FixedDecimal
+        /// False for an entry `placed` made before any push: the first push is always reported.
+        var announced: Bool
     }
 
     struct State {
@@ -42,7 +44,7 @@ public final class BGEOrderTracker: Sendable {
             let o = Order(venue: .bge, symbol: order.symbol, orderID: orderID, clientOrderID: clientOrderID, side: order.side,
                           type: order.type, postOnly: false, price: order.price, quantity: order.quantity,
                           status: .open, timestamp: WallClock.microseconds())
-            s.entries[orderID] = Entry(order: o, filled: .zero, filledQuote: .zero)
+            s.entries[orderID] = Entry(order: o, filled: .zero, filledQuote: .zero, announced: false)
         }
     }
 
@@ -70,7 +72,7 @@ public final class BGEOrderTracker: Sendable {
                           postOnly: false, price: (u.price?.isZero ?? true) ? previous?.order.price : u.price,
                           quantity: max(qty, u.filledSize), filledQuantity: u.filledSize, averagePrice: avg, status: status,
                           timestamp: WallClock.microseconds())
-            if let p = previous, p.order.status == o.status, p.order.filledQuantity == o.filledQuantity,
+            if let p = previous, p.announced, p.order.status == o.status, p.order.filledQuantity == o.filledQuantity,
                p.order.quantity == o.quantity, p.order.price == o.price { return [] }
             var events: [OrderEvent] = [.order(o)]
             let before = previous?.filled ?? .zero
@@ -84,7 +86,7 @@ public final class BGEOrderTracker: Sendable {
                                          fee: .zero, feeCurrency: "", liquidity: u.type == .market ? .taker : .maker,
                                          timestamp: o.timestamp)))
             }
-            s.entries[u.orderID] = Entry(order: o, filled: u.filledSize, filledQuote: u.filledAmount)
+            s.entries[u.orderID] = Entry(order: o, filled: u.filledSize, filledQuote: u.filledAmount, announced: true)
             if s.entries.count > Self.limit {
                 let finished = s.entries.filter { $0.value.order.status.isFinal }.map(\.key)
                 for id in finished.prefix(finished.count / 2) { s.entries[id] = nil }

@@ -50,20 +50,27 @@ extension FMexWsAPI {
     }
 
     /// One `POST /v3/contracts/orders/{id}/cancel` per id, in order; ok when all succeeded; the
-    /// result carries the last reply. FMex has no client order ids.
+    /// result carries the last reply. FMex has no client order ids: ours are kept locally, so only
+    /// orders this process placed can be cancelled by client order id.
     @discardableResult
     public func cancelOrder(_ cancel: CancelOrder, callback: @escaping OrderCallback) -> RequestID {
         let id = cancel.requestID ?? nextRequestID()
+        var orderIDs = cancel.orderIDs
         do throws(HFTError) {
             try requireCredentials()
             try cancel.validate()
-            guard cancel.clientOrderIDs.isEmpty else { throw .unsupported("FMex documents no client order id") }
+            for c in cancel.clientOrderIDs {
+                guard let o = feed.orders.orderID(forClientOrderID: c) else {
+                    throw .invalidArgument("unknown client order id \(c): FMex keeps none, only orders placed by this process are known")
+                }
+                orderIDs.append(o)
+            }
         } catch {
             callback(rejected(id, Self.cancelMethod, error))
             return id
         }
-        run(id, Self.cancelMethod, orderID: cancel.orderIDs.count == 1 ? cancel.orderIDs[0] : nil,
-            targets: cancel.orderIDs.map(FMexCancelTarget.order), callback: callback)
+        run(id, Self.cancelMethod, orderID: orderIDs.count == 1 ? orderIDs[0] : nil,
+            targets: orderIDs.map(FMexCancelTarget.order), callback: callback)
         return id
     }
 

@@ -42,13 +42,23 @@ public final class FMexOrderTracker: Sendable {
     /// Remembers an order our REST call placed (no event: the push or the REST row reports it).
     public func placed(_ orderID: String, order: PlaceOrder) {
         state.withLock { s in
-            if s.entries[orderID] != nil { s.entries[orderID]?.claimed = true; return }
+            if s.entries[orderID] != nil {
+                // The push beat the REST reply: the order is ours, and so is its (local) client id.
+                s.entries[orderID]?.claimed = true
+                if s.entries[orderID]?.order.clientOrderID == nil { s.entries[orderID]?.order.clientOrderID = order.clientOrderID }
+                return
+            }
             let o = Order(venue: .fmex, symbol: FMexSymbols.unified(FMexSymbols.payload(order.symbol)) ?? order.symbol, orderID: orderID,
                           clientOrderID: order.clientOrderID, side: order.side, type: order.type, timeInForce: order.timeInForce,
                           postOnly: order.postOnly, price: order.price, quantity: order.quantity, status: .open,
                           timestamp: WallClock.microseconds())
             s.entries[orderID] = Entry(order: o, filled: .zero, fee: .zero, claimed: true, delivered: false)
         }
+    }
+
+    /// The order id of an order this process placed with `clientOrderID` (FMex keeps none itself).
+    public func orderID(forClientOrderID clientOrderID: String) -> String? {
+        state.withLock { $0.entries.first { $0.value.order.clientOrderID == clientOrderID }?.key }
     }
 
     public func isKnown(_ id: String) -> Bool { state.withLock { $0.entries[id] != nil } }

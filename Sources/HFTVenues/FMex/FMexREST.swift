@@ -65,7 +65,7 @@ public struct FMexNewOrder: Sendable, Hashable {
         guard o.quantity.isMultiple(of: FixedDecimal(1)), o.quantity >= FixedDecimal(1) else {
             throw .invalidArgument("FMex quantities are whole contracts (USD) ≥ 1, got \(o.quantity)")
         }
-        guard o.clientOrderID == nil else { throw .unsupported("FMex documents no client order id") }
+        // FMex has no client order ids: `clientOrderID` stays local (the tracker maps it to the order id).
         self.init(symbol: FMexSymbols.payload(o.symbol), side: o.side, market: o.type == .market,
                   quantity: o.quantity.rescaled(to: 0), price: o.type == .market ? nil : o.price, timeInForce: o.timeInForce,
                   postOnly: o.postOnly)
