@@ -89,7 +89,8 @@ struct StreamCommand: AsyncParsableCommand {
         switch channel {
         case "book":
             for s in symbols {
-                let stream = try await api.watchOrderBook(s, depth: depth)
+                // CLI.md: one line per applied venue message, never merged.
+                let stream = try await api.watchOrderBook(s, depth: depth, delivery: .neverDrop(alarmThreshold: 1_000_000))
                 tasks.append(Task {
                     for await u in stream { if !lines.emit(EventLines.book(u, depth: depth)) { break } }
                 })

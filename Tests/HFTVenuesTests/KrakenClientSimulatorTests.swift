@@ -86,6 +86,28 @@ struct KrakenClientSimulatorTests {
         await sim.close()
     }
 
+    /// `.neverDrop` keeps one book per venue message for a consumer that starts late; the
+    /// same flow read at once gives the same books in the same order.
+    @Test func neverDropDeliveryKeepsEveryBookState() async throws {
+        let sim = try await Sim.start(credentials: false)
+        let eager = KrakenRecorder<BookUpdate>(), late = KrakenRecorder<BookUpdate>()
+        eager.drain(try await sim.api.watchOrderBook("BTC/USD", depth: 10, delivery: .neverDrop(alarmThreshold: 100_000)))
+        let held = try await sim.api.watchOrderBook("BTC/USD", depth: 10, delivery: .neverDrop(alarmThreshold: 100_000))
+        try await eager.wait("snapshot") { $0.contains(where: \.isSnapshot) }
+        for _ in 0..<20 { sim.exchange.stepFlow(actions: 10, symbol: "BTC/USD") }
+        let exchange = sim.exchange
+        let all = try await eager.wait("BTC matches the venue") { items in
+            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
+            return Self.sameTop(last.book, venue)
+        }
+        #expect(all.count > 2)
+        late.drain(held)
+        let replay = try await late.wait("the held stream's every state") { $0.count >= all.count }
+        #expect(held.droppedCount == 0 && replay.count == all.count)
+        #expect(zip(replay, all).allSatisfy { Self.sameTop($0.book, $1.book) })
+        await sim.close()
+    }
+
     @Test func corruptChecksumResyncsOnlyThatSymbol() async throws {
         let sim = try await Sim.start(credentials: false)
         let btc = KrakenRecorder<BookUpdate>(), eth = KrakenRecorder<BookUpdate>()

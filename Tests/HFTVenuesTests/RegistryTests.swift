@@ -23,7 +23,7 @@ final class FakeWs: ExchangeWsAPI {
     func start() async throws {}
     func stop() async { stopped.withLock { $0 = true } }
     func nextRequestID() -> RequestID { RequestIDGenerator.next() }
-    func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> { throw HFTError.unsupported("fake") }
+    func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> { throw HFTError.unsupported("fake") }
     func watchTrades(_ symbol: Symbol) async throws -> EventStream<Trade> { throw HFTError.unsupported("fake") }
     func watchTicker(_ symbol: Symbol) async throws -> EventStream<Ticker> { throw HFTError.unsupported("fake") }
     func watchOrders() async throws -> EventStream<OrderEvent> { throw HFTError.unsupported("fake") }

@@ -35,7 +35,10 @@ public protocol ExchangeWsAPI: AnyObject, Sendable {
     func stop() async
     func nextRequestID() -> RequestID
 
-    func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate>
+    /// The local book after every applied venue message. `delivery` says what happens when the
+    /// consumer is slower than the venue: `.conflate` (the default) keeps only the latest book;
+    /// `.neverDrop` keeps every state (one per venue message).
+    func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate>
     func watchTrades(_ symbol: Symbol) async throws -> EventStream<Trade>
     func watchTicker(_ symbol: Symbol) async throws -> EventStream<Ticker>
     func watchOrders() async throws -> EventStream<OrderEvent>
@@ -70,6 +73,10 @@ extension ExchangeWsAPI {
 
     public func watchOrders(symbols: [Symbol]) async throws -> EventStream<OrderEvent> {
         try await watchOrders()
+    }
+
+    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+        try await watchOrderBook(symbol, depth: depth, delivery: .conflate)
     }
 
     public func watchPositions() async throws -> EventStream<Position> {

@@ -167,10 +167,10 @@ public final class BGEWsAPI: ExchangeWsAPI {
 
     /// Local book from `orderbook` pushes (each a full snapshot that replaces the book), cut to
     /// `depth` levels; conflated. Invalidated on every reconnect until the next push.
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         guard depth > 0 else { throw HFTError.invalidArgument("BGE book depth must be positive") }
         let product = try BGESymbols.native(symbol)
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         if market.addBookSink(product: product, symbol: symbol, stream: stream, depth: depth) {
             try await subscribe(BGETopic(.orderbook, product, interval: options.orderbookInterval))
         }

@@ -53,10 +53,10 @@ final class BinanceMarketDataSession: Sendable {
 
     // MARK: Watching
 
-    func watchOrderBook(_ symbol: Symbol, depth: Int) async throws(HFTError) -> EventStream<BookUpdate> {
+    func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws(HFTError) -> EventStream<BookUpdate> {
         guard depth > 0 else { throw .invalidArgument("Binance book depth must be positive") }
         let native = try rest.symbols.native(symbol)
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         let isNew = try await onLoop { s in s.addBookSink(native: native, unified: symbol, stream: stream, depth: depth) }
         if isNew { try await add(BinanceStream.depth(native, speed: .ms100)) }
         return stream

@@ -129,9 +129,9 @@ public final class BinanceWsAPI: ExchangeWsAPI {
 
     /// Local book from `<s>@depth@100ms` and REST snapshots (binance.md §10); a gap resyncs this
     /// symbol only (`book_invalid`, then `book_resynced`). Each update carries `depth` levels.
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         await loadExchangeInfo()
-        return try await marketSession().watchOrderBook(symbol, depth: depth)
+        return try await marketSession().watchOrderBook(symbol, depth: depth, delivery: delivery)
     }
 
     /// `<s>@trade` (drop-oldest beyond 10 000 unread).

@@ -111,12 +111,12 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
     /// Local book from `depth.update` (`clean` snapshot, then deltas; sorted), each update cut
     /// to `depth` levels. Conflated. Invalidated on every reconnect (`book_invalid`) until the
     /// new socket's snapshot (`book_resynced`).
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         guard depth > 0 else { throw HFTError.invalidArgument("DigiFinex book depth must be positive") }
         let native = try DigiFinexSymbols.native(symbol)
         let s = try session()
         s.start()
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         if try await s.onLoop({ $0.addBookSink(native: native, symbol: symbol, stream: stream, depth: depth) }) {
             try await s.add(.depth, [native])
         }

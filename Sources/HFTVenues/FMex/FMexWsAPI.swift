@@ -203,12 +203,12 @@ public final class FMexWsAPI: ExchangeWsAPI {
     /// Local book: `depth-delta.L20` snapshot then deltas (`pre_seq` must equal the last `seq`;
     /// a break invalidates the book and resubscribes), cut to `depth`; conflated. With
     /// `depth_delta=0` every `depth.L20` push replaces the book.
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         guard depth > 0 else { throw HFTError.invalidArgument("FMex book depth must be positive") }
         let native = FMexSymbols.topic(symbol)
         let level = depth > 20 ? 150 : options.depthLevel
         let topic = FMexTopic.depth(native, level: level, delta: options.depthDelta)
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         if let t = market.addBookSink(symbol: native, unified: FMexSymbols.unified(native) ?? symbol, topic: topic,
                                       levels: options.trimBook ? level : 0, stream: stream, depth: depth) {
             try await subscribe(t)

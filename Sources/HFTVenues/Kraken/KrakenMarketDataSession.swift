@@ -78,7 +78,7 @@ final class KrakenMarketDataSession: Sendable {
 
     // MARK: Watching
 
-    func watchOrderBook(_ symbol: Symbol, depth: Int) async throws(HFTError) -> EventStream<BookUpdate> {
+    func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws(HFTError) -> EventStream<BookUpdate> {
         guard depth > 0 else { throw .invalidArgument("Kraken book depth must be positive") }
         guard let wire = KrakenBookDepth.allCases.first(where: { $0.rawValue >= depth }) else {
             throw .invalidArgument("Kraken book depth \(depth) exceeds \(KrakenBookDepth.d1000.rawValue)")
@@ -86,7 +86,7 @@ final class KrakenMarketDataSession: Sendable {
         let native = try KrakenSymbols.native(symbol)
         start()
         await ensureInstruments()
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         let change = try await onLoop { s in s.addBookSink(native: native, stream: stream, depth: depth, wire: wire) }
         if let change {
             if let old = change.old {

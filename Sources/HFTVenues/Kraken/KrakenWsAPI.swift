@@ -131,8 +131,8 @@ public final class KrakenWsAPI: ExchangeWsAPI {
     /// `book_invalid`, resubscribes this symbol only and reports `book_resynced` with the next
     /// verified snapshot. Subscribes with the smallest Kraken depth ≥ `depth` (10, 25, 100, 500,
     /// 1000); each update carries `depth` levels. Conflated: a slow reader sees the latest book.
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
-        try await publicSession().watchOrderBook(symbol, depth: depth)
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
+        try await publicSession().watchOrderBook(symbol, depth: depth, delivery: delivery)
     }
 
     /// Public trades (drop-oldest beyond 10 000 unread; `droppedCount` tells how many).

@@ -133,10 +133,10 @@ public final class LBankWsAPI: ExchangeWsAPI {
 
     /// Full top-N snapshots (`depth` 10/50/100, the smallest covering `depth`); each push
     /// replaces the local book. Conflated.
-    public func watchOrderBook(_ symbol: Symbol, depth: Int) async throws -> EventStream<BookUpdate> {
+    public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         guard depth > 0 else { throw HFTError.invalidArgument("LBank book depth must be positive") }
         let pair = try LBankSymbols.native(symbol)
-        let stream = EventStream<BookUpdate>(policy: .conflate)
+        let stream = EventStream<BookUpdate>(policy: delivery)
         router.state.withLock { $0.bookSinks[pair, default: []].append(.init(stream: stream, depth: depth)) }
         let level = LBankRequest.depthLevel(for: depth)
         let send: Bool = depths.withLock { d in
