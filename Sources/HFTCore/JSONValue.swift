@@ -282,6 +282,12 @@ public struct JSONValue {
     static func skipString(_ b: UnsafeRawBufferPointer, _ from: Int) throws(JSONError) -> Int {
         var i = from + 1
         while i < b.count {
+            // Eight plain bytes at a time (no quote, backslash or control byte); the byte loop
+            // below handles every special byte.
+            if i + 8 <= b.count, !SWAR.hasStringSpecial(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+                continue
+            }
             let c = b[i]
             if c == UInt8(ascii: "\"") { return i + 1 }
             if c == UInt8(ascii: "\\") {
@@ -311,12 +317,14 @@ public struct JSONValue {
         var i = from
         if b[i] == UInt8(ascii: "-") { i += 1 }
         let intStart = i
+        while i + 8 <= b.count, SWAR.allDigits(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
         while i < b.count, b[i] &- 48 < 10 { i += 1 }
         guard i > intStart else { throw JSONError(offset: i, reason: "number without digits") }
         guard b[intStart] != UInt8(ascii: "0") || i == intStart + 1 else { throw JSONError(offset: intStart, reason: "leading zero") }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             let f = i
+            while i + 8 <= b.count, SWAR.allDigits(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
             while i < b.count, b[i] &- 48 < 10 { i += 1 }
             guard i > f else { throw JSONError(offset: i, reason: "number without fraction digits") }
         }
