@@ -10,7 +10,7 @@ enum BGEAuth {
         guard let sign, !sign.isEmpty else { return .failure(.signEmpty) }
         guard let timestamp, !timestamp.isEmpty else { return .failure(.timestampEmpty) }
         guard let ms = milliseconds(timestamp) else { return .failure(.badTimestamp) }
-        let skew = c.options.loginSkew.bgeMicros / 1_000
+        let skew = c.options.loginSkew.wholeMicros / 1_000
         guard abs(c.now() / 1_000 - ms) <= skew else { return .failure(.expiredTimestamp) }
         let ex = c.exchange
         guard let account = ex.account(forAPIKey: key), let creds = ex.credentials(of: account) else {

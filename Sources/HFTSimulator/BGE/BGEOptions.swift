@@ -36,8 +36,3 @@ public struct BGEOptions: Sendable {
         self.threads = threads
     }
 }
-
-extension Duration {
-    /// Whole microseconds (sub-microsecond parts dropped).
-    var bgeMicros: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-}

@@ -95,17 +95,10 @@ extension BGESession {
     /// The product's state, subscribing to the exchange (atomically with a full-book snapshot) on first use.
     func state(_ symbol: Symbol) -> BGEMarketState? {
         if let m = markets[symbol] { return m }
-        guard !isDead, let market = context.markets.market(symbol) else { return nil }
-        let ex = context.exchange
-        let recent = ex.recentTrades(symbol, limit: 1_000)
-        let handler: @Sendable (SimEvent) -> Void = { [weak connection] e in connection?.enqueue(e) }
-        guard let (sub, book) = try? ex.subscribe(.market([symbol]), snapshotOf: symbol, depth: Int.max, handler: handler) else {
-            return nil
-        }
-        let m = BGEMarketState(
-            market: market, subscription: sub,
-            mirror: KrakenBookMirror(book, priceScale: market.priceScale, quantityScale: market.quantityScale),
-            lastTradeID: recent.last?.tradeID ?? 0, stats: BGETickerStats(market: market, recent: recent))
+        guard let market = context.markets.market(symbol),
+              let feed = subscribeMarket(symbol, on: context.exchange, priceScale: market.priceScale,
+                                         quantityScale: market.quantityScale) else { return nil }
+        let m = BGEMarketState(market: market, feed: feed)
         markets[symbol] = m
         return m
     }
@@ -113,13 +106,7 @@ extension BGESession {
     // MARK: Events
 
     func onBook(_ u: SimBookUpdate) {
-        guard let m = markets[u.symbol], u.lastSequence > m.mirror.sequence else { return }
-        let ps = m.market.priceScale, qs = m.market.quantityScale
-        for c in u.changes {
-            let ticks = KrakenBookMirror.ticks(c.price, ps)
-            m.mirror.set(c.side, key: KrakenBookMirror.key(c.side, ticks: ticks), qty: KrakenBookMirror.ticks(c.quantity, qs))
-        }
-        m.mirror.sequence = u.lastSequence
+        guard let m = markets[u.symbol], m.mirror.apply(u) else { return }
         m.bookDue = true
     }
 
@@ -345,14 +332,14 @@ extension BGESession {
         j.object { j in
             j.field("id", now / 1_000_000)
             j.field("seq_id", seq)
-            j.field("open", quoted: s.open ?? s.zero)
-            j.field("close", quoted: s.last ?? s.zero)
-            j.field("high", quoted: s.high ?? s.zero)
-            j.field("low", quoted: s.low ?? s.zero)
+            j.field("open", quoted: s.open ?? s.zeroPrice)
+            j.field("close", quoted: s.last ?? s.zeroPrice)
+            j.field("high", quoted: s.high ?? s.zeroPrice)
+            j.field("low", quoted: s.low ?? s.zeroPrice)
             j.field("filled_size", quoted: s.turnover)
             j.field("vol", quoted: s.volume)
             j.field("count", s.count)
-            j.field("change", quoted: s.change)
+            j.field("change", quoted: s.priceChange)
             j.field("change_percent", quoted: s.changePercent)
         }
     }

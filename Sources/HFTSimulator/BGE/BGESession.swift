@@ -24,19 +24,13 @@ final class BGESession {
     /// Private `orders` subscriptions: product (nil = `all`) → zip.
     var orderSubs: [Symbol?: Bool] = [:]
 
-    private var json = JSON(capacity: 1024)
-    private var out = ByteBuffer()
+    var outbox = SimOutbox()
     private(set) var isDead = false
     private var subscribedOnce = false
     private var outstandingPings: Set<String> = []
-    private var clientWindow: (start: NIODeadline, count: Int) = (.now(), 0)
-    private var pingTask: RepeatedTask?
-    private var ageTimer: Scheduled<Void>?
-    private var subscribeTimer: Scheduled<Void>?
-    private var bookTask: RepeatedTask?
+    private var clientWindow = SimRateWindow(startingAt: Int64(NIODeadline.now().uptimeNanoseconds))
+    private var timers = SimSessionTimers()
     private var lastPingValue: Int64 = 0
-
-    private static let flushThreshold = 256 << 10
 
     init(context: BGEContext, server: ServerSession) {
         self.context = context
@@ -50,39 +44,23 @@ final class BGESession {
 
     /// Arms the heartbeat, the subscribe deadline, the connection-age limit and the book cadence.
     func start() {
-        let loop = server.eventLoop
         if let every = options.pingInterval {
-            let t = TimeAmount.microseconds(every.bgeMicros)
-            pingTask = loop.scheduleRepeatedTask(initialDelay: t, delay: t) { [weak connection] _ in
-                connection?.withSession { $0.sendPing() }
-            }
+            timers.ping = repeating(every: .microseconds(every.wholeMicros)) { $0.sendPing() }
         }
         if let limit = options.subscribeTimeout {
-            subscribeTimer = loop.assumeIsolated().scheduleTask(in: .microseconds(limit.bgeMicros)) { [self] in
+            timers.deadline = after(micros: limit.wholeMicros) { [self] in
                 if !subscribedOnce { close(code: 1000, reason: "no subscription") }
             }
         }
-        var age: Int64? = options.maxConnectionAge?.bgeMicros
-        if let deadline = decider.forcedDisconnectDeadline() {
-            let d = max(0, deadline - context.now())
-            age = min(age ?? d, d)
-        }
-        if let age {
-            ageTimer = loop.assumeIsolated().scheduleTask(in: .microseconds(age)) { [self] in close(code: 1001) }
-        }
+        timers.age = scheduleAgeLimit(maxAge: options.maxConnectionAge?.wholeMicros, now: context.now())
         if let every = options.bookRefreshInterval {
-            let t = TimeAmount.microseconds(every.bgeMicros)
-            bookTask = loop.scheduleRepeatedTask(initialDelay: t, delay: t) { [weak connection] _ in
-                connection?.withSession { s in
-                    guard !s.isDead else { return }
-                    for m in s.markets.values { s.sendBooks(m) }
-                    s.flush()
-                }
+            timers.cadence = repeating(every: .microseconds(every.wholeMicros)) { s in
+                guard !s.isDead else { return }
+                for m in s.markets.values { s.sendBooks(m) }
+                s.flush()
             }
         }
     }
-
-    func closed() { die() }
 
     /// Stops all work for this connection (idempotent).
     func die() {
@@ -92,19 +70,8 @@ final class BGESession {
         markets.removeAll()
         if let f = accountFeed { context.exchange.unsubscribe(f) }
         accountFeed = nil
-        pingTask?.cancel()
-        ageTimer?.cancel()
-        subscribeTimer?.cancel()
-        bookTask?.cancel()
+        timers.cancelAll()
         connection?.close()
-    }
-
-    /// Flushes what is queued, then closes with a close frame.
-    func close(code: UInt16, reason: String = "") {
-        guard !isDead else { return }
-        flush()
-        die()
-        server.close(code: code, reason: reason)
     }
 
     // MARK: Heartbeat (§2)
@@ -119,37 +86,24 @@ final class BGESession {
         outstandingPings.insert(id)
         send(.heartbeat, zip: false) { j in j.object { $0.field("ping", value) } }
         flush()
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(options.pongTimeout.bgeMicros)) { [self] in
-            guard !isDead, outstandingPings.contains(id) else { return }
-            close(code: 1000, reason: "pong timeout")
+        after(micros: options.pongTimeout.wholeMicros) { [self] in
+            if outstandingPings.contains(id) { close(code: 1000, reason: "pong timeout") }
         }
     }
 
     // MARK: Inbound
 
     func receive(_ m: ServerInbound) {
-        guard !isDead else { return }
-        switch m {
-        case .text(let text):
-            guard countClientMessage() else { return }
-            var t = text
-            t.withUTF8 { handle(UnsafeRawBufferPointer($0)) }
-        case .binary(let bytes):
-            guard countClientMessage() else { return }
-            bytes.withUnsafeBytes { handle($0) }
-        default:
-            return
-        }
+        guard !isDead, m.isData, countClientMessage() else { return }
+        m.withPayload(handle)
         flush()
     }
 
     /// §2: more than `maxClientMessagesPerSecond` frames in a 1 s window (or the plan's
     /// `rate_limit_after`) closes the connection (1008).
     private func countClientMessage() -> Bool {
-        let now = NIODeadline.now()
-        if now - clientWindow.start >= .seconds(1) { clientWindow = (now, 0) }
-        clientWindow.count += 1
-        if clientWindow.count > options.maxClientMessagesPerSecond || decider.shouldRejectForRateLimit() {
+        let count = clientWindow.count(at: Int64(NIODeadline.now().uptimeNanoseconds), length: 1_000_000_000)
+        if count > options.maxClientMessagesPerSecond || decider.shouldRejectForRateLimit() {
             close(code: 1008, reason: "too many messages")
             return false
         }
@@ -178,8 +132,7 @@ final class BGESession {
     /// Marks the connection as subscribed (the 30 s rule of §2).
     func didSubscribe() {
         subscribedOnce = true
-        subscribeTimer?.cancel()
-        subscribeTimer = nil
+        timers.cancelDeadline()
     }
 
     // MARK: Replies (§3)
@@ -222,76 +175,19 @@ final class BGESession {
     }
 
     /// A reply to the client (always text), now or after the `delay_ms` fault.
-    func respond(_ write: (inout JSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response, zip: false) { write(&$0) }
-            return
-        }
-        var j = JSON(capacity: 256)
-        write(&j)
-        let bytes = j.bytes
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(delay.bgeMicros)) { [self] in
-            guard admit(.response) else { return }
-            frame(bytes, zip: false)
-            flush()
-        }
-    }
+    func respond(_ write: (inout JSON) -> Void) { sendResponse(write) }
 
     // MARK: Outbound
 
     /// Encodes and queues one message through the fault plan; `zip` sends it as one gzip
-    /// stream in a binary frame (§1).
+    /// stream in a binary frame (§1). Sequence gaps and checksum faults lose the message (no
+    /// checksum; `seq_id` then shows the gap on the next book push).
     func send(_ kind: OutboundKind, zip: Bool, _ encode: (inout JSON) -> Void) {
-        guard admit(kind) else { return }
-        json.reset()
-        encode(&json)
-        frame(json.bytes, zip: zip)
-    }
-
-    /// Whether the next message goes out; drops, stalls, malformed frames and the forced
-    /// disconnect happen here. Sequence gaps and checksum faults lose the message (no checksum;
-    /// `seq_id` then shows the gap on the next book push).
-    func admit(_ kind: OutboundKind) -> Bool {
-        guard !isDead else { return false }
-        if decider.shouldForceDisconnect() {
-            close(code: 1001)
-            return false
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send: return true
-        case .corruptChecksum, .skipSequence: return false
-        case .malformed:
-            frame(FaultDecider.malformedFrame, zip: false)
-            return true
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return false
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return false
-        }
-    }
-
-    private func frame(_ bytes: [UInt8], zip: Bool) {
-        if zip {
-            let payload = ServerCompression.gzip.compress(ByteBuffer(bytes: bytes))
-            ServerFrame.write(opcode: .binary, payload: payload, into: &out)
-        } else {
-            bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
+        guard admission(kind) == .send else { return }
+        guard zip else { return encodeFrame(encode) }
+        outbox.json.reset()
+        encode(&outbox.json)
+        frameBinary(ServerCompression.gzip.compress(ByteBuffer(bytes: outbox.json.bytes)))
     }
 
     // MARK: Exchange events

@@ -1,4 +1,5 @@
 import HFTCore
+import NIOCore
 
 /// Binance Spot over a `SimulatedExchange` (protocols/binance.md): the WebSocket API, the
 /// market streams and the REST calls the order-book sync needs, on one listener.
@@ -100,7 +101,7 @@ public final class BinanceSimulator: VenueSimulator {
                 socket.sendServerShutdown()
                 socket.flush()
                 guard let d = closeAfter else { return }
-                socket.server.eventLoop.assumeIsolated().scheduleTask(in: BinanceSocket.amount(d)) {
+                socket.server.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(d)) {
                     socket.closeNow(code: 1001)
                 }
             }

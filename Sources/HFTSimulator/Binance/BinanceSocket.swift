@@ -14,15 +14,10 @@ class BinanceSocket {
     let microseconds: Bool
     private(set) var isDead = false
 
-    private var json = BinanceJSON()
-    private var out = ByteBuffer()
-    private var pinger: RepeatedTask?
-    private var pongTimer: Scheduled<Void>?
+    var outbox = SimOutbox()
+    /// `deadline` is the pong timer.
+    private var timers = SimSessionTimers()
     private var outstandingPing: [UInt8]?
-    private var forcedClose: Scheduled<Void>?
-
-    /// Frames are flushed when this much is pending, and at the end of every batch.
-    private static let flushThreshold = 256 << 10
 
     init(context: BinanceContext, server: ServerSession, endpoint: String) {
         self.context = context
@@ -35,17 +30,13 @@ class BinanceSocket {
 
     /// Arms the keep-alive and the periodic disconnect.
     func start() {
-        let every = Self.amount(context.options.pingInterval)
+        let every = TimeAmount(context.options.pingInterval)
         if every > .zero {
-            pinger = server.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { [weak connection] _ in
+            timers.ping = server.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { [weak connection] _ in
                 connection?.withSession { $0.sendPing() }
             }
         }
-        var deadline = context.now() + Self.micros(context.options.maxConnectionAge)
-        if let fault = decider.forcedDisconnectDeadline() { deadline = min(deadline, fault) }
-        forcedClose = server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(max(0, deadline - context.now()))) { [self] in
-            forceDisconnect()
-        }
+        timers.age = scheduleAgeLimit(maxAge: context.options.maxConnectionAge.wholeMicros, now: context.now())
     }
 
     /// The socket closed.
@@ -56,12 +47,7 @@ class BinanceSocket {
     func die() {
         guard !isDead else { return }
         isDead = true
-        pinger?.cancel()
-        pinger = nil
-        pongTimer?.cancel()
-        pongTimer = nil
-        forcedClose?.cancel()
-        forcedClose = nil
+        timers.cancelAll()
         released()
         connection?.close()
     }
@@ -76,11 +62,6 @@ class BinanceSocket {
         server.close(code: code, reason: reason)
     }
 
-    private func forceDisconnect() {
-        guard !isDead else { return }
-        closeNow(code: 1001, reason: "")
-    }
-
     // MARK: Keep-alive
 
     private func sendPing() {
@@ -89,9 +70,8 @@ class BinanceSocket {
         server.ping(payload)
         guard outstandingPing == nil else { return }
         outstandingPing = payload
-        pongTimer = server.eventLoop.assumeIsolated().scheduleTask(in: Self.amount(context.options.pongTimeout)) { [self] in
-            guard !isDead, outstandingPing != nil else { return }
-            closeNow(code: 1000, reason: "pong timeout")
+        timers.deadline = after(micros: context.options.pongTimeout.wholeMicros) { [self] in
+            if outstandingPing != nil { closeNow(code: 1000, reason: "pong timeout") }
         }
     }
 
@@ -107,8 +87,7 @@ class BinanceSocket {
             // Only the pong of our ping keeps the connection alive (§2).
             if let p = outstandingPing, payload == p {
                 outstandingPing = nil
-                pongTimer?.cancel()
-                pongTimer = nil
+                timers.cancelDeadline()
             }
         default: break
         }
@@ -128,70 +107,11 @@ class BinanceSocket {
 
     // MARK: Outbound
 
-    /// Encodes and queues one message through the fault plan.
+    /// Encodes and queues one message through the fault plan (no checksums: a corrupt-checksum
+    /// fault sends it as is).
     func send(_ kind: OutboundKind, _ encode: (inout BinanceJSON) -> Void) {
-        guard admit(kind) else { return }
-        json.reset()
-        encode(&json)
-        frame(json.bytes)
-    }
-
-    /// A response now, or after the `delay_ms` fault (responses keep their order; pushes may
-    /// overtake them).
-    func sendResponse(_ encode: (inout BinanceJSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response, encode)
-            return
-        }
-        var j = BinanceJSON(capacity: 256)
-        encode(&j)
-        let bytes = j.bytes
-        server.eventLoop.assumeIsolated().scheduleTask(in: Self.amount(delay)) { [self] in
-            guard admit(.response) else { return }
-            frame(bytes)
-            flush()
-        }
-    }
-
-    /// Applies the fault decision for the next message; false when it must not be sent
-    /// (dropped, stalled, or a skipped sequence).
-    func admit(_ kind: OutboundKind) -> Bool {
-        guard !isDead else { return false }
-        if decider.shouldForceDisconnect() {
-            forceDisconnect()
-            return false
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send, .corruptChecksum: return true
-        case .malformed:
-            frame(FaultDecider.malformedFrame)
-            return true
-        case .skipSequence: return false
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return false
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return false
-        }
-    }
-
-    func frame(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    /// Writes everything queued as one write.
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
+        guard admission(kind) != .lose else { return }
+        encodeFrame(encode)
     }
 
     // MARK: Time
@@ -204,14 +124,4 @@ class BinanceSocket {
 
     /// An epoch-ms value (rate-limit `retryAfter`) in the connection's unit.
     func fromMillis(_ ms: Int64) -> Int64 { microseconds ? ms * 1_000 : ms }
-
-    static func amount(_ d: Duration) -> TimeAmount {
-        let c = d.components
-        return .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
-    }
-
-    static func micros(_ d: Duration) -> Int64 {
-        let c = d.components
-        return c.seconds * 1_000_000 + c.attoseconds / 1_000_000_000_000
-    }
 }

@@ -222,14 +222,10 @@ final class BinanceStreamSession: BinanceSocket {
     }
 
     private func onBook(_ u: SimBookUpdate) {
-        guard let f = feeds[u.symbol], u.lastSequence > f.mirror.sequence else { return }
+        guard let f = feeds[u.symbol] else { return }
         let m = f.market
         let oldBid = f.mirror.best(.buy), oldAsk = f.mirror.best(.sell)
-        for c in u.changes {
-            let t = KrakenBookMirror.ticks(c.price, m.priceScale)
-            f.mirror.set(c.side, key: KrakenBookMirror.key(c.side, ticks: t), qty: KrakenBookMirror.ticks(c.quantity, m.quantityScale))
-        }
-        f.mirror.sequence = u.lastSequence
+        guard f.mirror.apply(u) else { return }
         if f.kinds[.diffDepth(fast: true)] != nil { f.fast.add(u, m) }
         if f.kinds[.diffDepth(fast: false)] != nil { f.slow.add(u, m) }
         if let name = f.kinds[.bookTicker], f.mirror.best(.buy) != oldBid || f.mirror.best(.sell) != oldAsk {

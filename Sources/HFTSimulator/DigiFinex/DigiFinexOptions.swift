@@ -54,8 +54,3 @@ public struct DigiFinexOptions: Sendable {
         self.threads = threads
     }
 }
-
-extension Duration {
-    /// Whole microseconds (sub-microsecond parts dropped).
-    var dfMicros: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-}

@@ -41,8 +41,8 @@ enum DigiFinexREST {
         guard let tsText = req.head.header("ACCESS-TIMESTAMP"), let ts = Int64(tsText) else { return error(.badTimestamp) }
         let now = c.now()
         let tsMicros = ts * 1_000_000
-        guard now - tsMicros <= c.options.restTimestampBehind.dfMicros + 999_999,
-              tsMicros - now <= c.options.restTimestampAhead.dfMicros else { return error(.badTimestamp) }
+        guard now - tsMicros <= c.options.restTimestampBehind.wholeMicros + 999_999,
+              tsMicros - now <= c.options.restTimestampAhead.wholeMicros else { return error(.badTimestamp) }
         return body(req, c, account, parse(query) + parse(form))
     }
 

@@ -101,22 +101,19 @@ extension DigiFinexSession {
         allTicker = true
         respondSuccess(r.id)
         sendAllTickers()
-        if allTickerTimer == nil {
-            let every = TimeAmount.microseconds(options.allTickerInterval.dfMicros)
-            allTickerTimer = server.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { [weak connection] _ in
-                connection?.withSession { s in
-                    guard !s.isDead else { return }
-                    s.sendAllTickers()
-                    s.flush()
-                }
+        if timers.cadence == nil {
+            timers.cadence = repeating(every: .microseconds(options.allTickerInterval.wholeMicros)) { s in
+                guard !s.isDead else { return }
+                s.sendAllTickers()
+                s.flush()
             }
         }
     }
 
     func unsubscribeAllTicker(_ r: DigiFinexRequest) {
         allTicker = false
-        allTickerTimer?.cancel()
-        allTickerTimer = nil
+        timers.cadence?.cancel()
+        timers.cadence = nil
         dropIdleMarkets()
         respondSuccess(r.id)
     }
@@ -125,17 +122,10 @@ extension DigiFinexSession {
     /// on first use.
     func market(_ symbol: Symbol) -> DigiFinexMarketState? {
         if let m = markets[symbol] { return m }
-        guard !isDead, let market = context.markets.market(symbol) else { return nil }
-        let ex = context.exchange
-        let recent = ex.recentTrades(symbol, limit: 1_000)
-        let handler: @Sendable (SimEvent) -> Void = { [weak connection] e in connection?.enqueue(e) }
-        guard let (sub, book) = try? ex.subscribe(.market([symbol]), snapshotOf: symbol, depth: Int.max, handler: handler) else {
-            return nil
-        }
-        let m = DigiFinexMarketState(
-            market: market, subscription: sub,
-            mirror: KrakenBookMirror(book, priceScale: market.priceScale, quantityScale: market.quantityScale),
-            lastTradeID: recent.last?.tradeID ?? 0, stats: DigiFinexTickerStats(market: market, recent: recent))
+        guard let market = context.markets.market(symbol),
+              let feed = subscribeMarket(symbol, on: context.exchange, priceScale: market.priceScale,
+                                         quantityScale: market.quantityScale) else { return nil }
+        let m = DigiFinexMarketState(market: market, feed: feed)
         markets[symbol] = m
         return m
     }
@@ -150,14 +140,9 @@ extension DigiFinexSession {
     // MARK: Depth
 
     func onBook(_ u: SimBookUpdate) {
-        guard let m = markets[u.symbol], u.lastSequence > m.mirror.sequence else { return }
-        let ps = m.market.priceScale, qs = m.market.quantityScale
+        guard let m = markets[u.symbol] else { return }
         let oldBid = m.mirror.best(.buy), oldAsk = m.mirror.best(.sell)
-        for c in u.changes {
-            let ticks = KrakenBookMirror.ticks(c.price, ps)
-            m.mirror.set(c.side, key: KrakenBookMirror.key(c.side, ticks: ticks), qty: KrakenBookMirror.ticks(c.quantity, qs))
-        }
-        m.mirror.sequence = u.lastSequence
+        guard m.mirror.apply(u) else { return }
         if m.depth { sendDepthDelta(m) }
         if m.mirror.best(.buy) != oldBid || m.mirror.best(.sell) != oldAsk { m.tickerDue = true }
         flushTrades(m)
@@ -342,8 +327,8 @@ extension DigiFinexSession {
             j.field("symbol", m.market.wsName)
             j.field("open_24h", quoted: s.open ?? zeroPrice)
             j.field("low_24h", quoted: s.low ?? zeroPrice)
-            j.field("base_volume_24h", quoted: s.baseVolume)
-            j.field("quote_volume_24h", quoted: s.quoteVolume)
+            j.field("base_volume_24h", quoted: s.volume)
+            j.field("quote_volume_24h", quoted: s.turnover)
             j.field("last", quoted: s.last ?? zeroPrice)
             j.field("last_qty", quoted: s.lastQuantity ?? zeroQty)
             j.key("best_bid")

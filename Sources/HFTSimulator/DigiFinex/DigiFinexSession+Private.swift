@@ -33,7 +33,7 @@ extension DigiFinexSession {
         guard r.params.count == 3, let ts = Int64(r.params[1]) else { return fail(r.id, .invalidArgument) }
         let ex = context.exchange
         guard let account = ex.account(forAPIKey: r.params[0]), let creds = ex.credentials(of: account),
-              abs(context.now() / 1_000 - ts) <= options.authClockSkew.dfMicros / 1_000,
+              abs(context.now() / 1_000 - ts) <= options.authClockSkew.wholeMicros / 1_000,
               DigiFinexSigner.same(r.params[2], DigiFinexSigner.webSocketSign(secret: creds.apiSecret, timestamp: r.params[1]))
         else { return fail(r.id, .authFailed) }
         logout()

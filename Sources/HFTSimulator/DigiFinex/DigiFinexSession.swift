@@ -24,17 +24,12 @@ final class DigiFinexSession {
     /// The login (`server.auth`) and private channels.
     var privateState: DigiFinexPrivateState?
 
-    private var json = JSON(capacity: 1024)
+    var outbox = SimOutbox()
     private let compressor: DigiFinexCompressor
-    private var out = ByteBuffer()
     private(set) var isDead = false
     private var lastInbound = NIODeadline.now()
-    private var idleTimer: Scheduled<Void>?
-    private var ageTimer: Scheduled<Void>?
-    var allTickerTimer: RepeatedTask?
-
-    /// Frames are flushed when this much is pending, and at the end of every batch.
-    private static let flushThreshold = 256 << 10
+    /// `deadline` is the idle timer; `cadence` pushes `all_ticker`.
+    var timers = SimSessionTimers()
 
     init(context: DigiFinexContext, server: ServerSession) {
         self.context = context
@@ -50,21 +45,9 @@ final class DigiFinexSession {
     /// Arms the idle timer and the connection-age limit (the shorter of the option and the
     /// fault plan's `force_disconnect_after_s`).
     func start() {
-        armIdle(at: lastInbound + TimeAmount.microseconds(options.idleTimeout.dfMicros))
-        var age: Int64? = options.maxConnectionAge?.dfMicros
-        if let deadline = decider.forcedDisconnectDeadline() {
-            let d = max(0, deadline - context.now())
-            age = min(age ?? d, d)
-        }
-        if let age {
-            ageTimer = server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(age)) { [self] in
-                close(code: 1001)
-            }
-        }
+        armIdle(at: lastInbound + TimeAmount.microseconds(options.idleTimeout.wholeMicros))
+        timers.age = scheduleAgeLimit(maxAge: options.maxConnectionAge?.wholeMicros, now: context.now())
     }
-
-    /// The socket closed.
-    func closed() { die() }
 
     /// Stops all work for this connection (idempotent): exchange subscriptions, timers, queue.
     func die() {
@@ -74,31 +57,18 @@ final class DigiFinexSession {
         markets.removeAll()
         if let p = privateState?.subscription { context.exchange.unsubscribe(p) }
         privateState = nil
-        idleTimer?.cancel()
-        ageTimer?.cancel()
-        allTickerTimer?.cancel()
-        idleTimer = nil
-        ageTimer = nil
-        allTickerTimer = nil
+        timers.cancelAll()
         connection?.close()
     }
 
-    /// Flushes what is queued, then closes with a close frame.
-    func close(code: UInt16, reason: String = "") {
-        guard !isDead else { return }
-        flush()
-        die()
-        server.close(code: code, reason: reason)
-    }
-
     private func armIdle(at deadline: NIODeadline) {
-        idleTimer = server.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in idleCheck() }
+        timers.deadline = server.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in idleCheck() }
     }
 
     /// Closes after `idleTimeout` without any client frame (§4), else re-arms for the rest.
     private func idleCheck() {
         guard !isDead else { return }
-        let due = lastInbound + TimeAmount.microseconds(options.idleTimeout.dfMicros)
+        let due = lastInbound + TimeAmount.microseconds(options.idleTimeout.wholeMicros)
         if NIODeadline.now() >= due { close(code: 1000, reason: "idle timeout") } else { armIdle(at: due) }
     }
 
@@ -107,16 +77,9 @@ final class DigiFinexSession {
     func receive(_ m: ServerInbound) {
         guard !isDead else { return }
         lastInbound = .now()
-        switch m {
-        case .text(let text):
-            var t = text
-            t.withUTF8 { handle(UnsafeRawBufferPointer($0)) }
-        case .binary(let bytes):
-            // Clients send text (§1); a binary frame is read as the same JSON.
-            bytes.withUnsafeBytes { handle($0) }
-        default:
-            return
-        }
+        guard m.isData else { return }
+        // Clients send text (§1); a binary frame is read as the same JSON.
+        m.withPayload(handle)
         flush()
     }
 
@@ -150,9 +113,10 @@ final class DigiFinexSession {
 
     // MARK: Responses
 
-    /// `{"error":null,"result":…,"id":N}` (§2), after the `delay_ms` fault when set.
+    /// `{"error":null,"result":…,"id":N}` (§2), after the `delay_ms` fault when set (in
+    /// order; pushes may overtake it).
     func respond(_ id: [UInt8]?, _ result: (inout JSON) -> Void) {
-        emitResponse { j in
+        sendResponse { j in
             j.object { j in
                 j.key("error")
                 j.null()
@@ -170,7 +134,7 @@ final class DigiFinexSession {
 
     /// `{"error":{"code":C,"message":M},"result":null,"id":N}` (§2).
     func fail(_ id: [UInt8]?, _ e: DigiFinexWSError) {
-        emitResponse { j in
+        sendResponse { j in
             j.object { j in
                 j.key("error")
                 j.object { j in
@@ -189,81 +153,20 @@ final class DigiFinexSession {
         if let id { j.raw(id) } else { j.null() }
     }
 
-    /// Sends a response now, or after the `delay_ms` fault (in order; pushes may overtake it).
-    private func emitResponse(_ write: (inout JSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response) { j, _ in write(&j) }
-            return
-        }
-        var j = JSON(capacity: 256)
-        write(&j)
-        let bytes = j.bytes
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(delay.dfMicros)) { [self] in
-            guard admit(.response).send else { return }
-            frame(bytes)
-            flush()
-        }
-    }
-
     // MARK: Outbound
 
     /// Encodes and queues one message through the fault plan; `encode` receives `true` when
-    /// this message must be corrupted (depth updates: one wrong amount).
+    /// this message must be corrupted (depth updates: one wrong amount). No sequence numbers on
+    /// DigiFinex: a skipped delta is simply lost.
     func send(_ kind: OutboundKind, _ encode: (inout JSON, Bool) -> Void) {
-        let (go, corrupt) = admit(kind)
-        guard go else { return }
-        json.reset()
-        encode(&json, corrupt)
-        frame(json.bytes)
-    }
-
-    /// The fault decision for the next message: whether to send it and whether to corrupt it.
-    /// Drops, stalls, malformed frames and the forced disconnect happen here.
-    func admit(_ kind: OutboundKind) -> (send: Bool, corrupt: Bool) {
-        guard !isDead else { return (false, false) }
-        if decider.shouldForceDisconnect() {
-            close(code: 1001)
-            return (false, false)
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send: return (true, false)
-        case .corruptChecksum: return (true, kind == .bookUpdate)
-        case .malformed:
-            frame(FaultDecider.malformedFrame)
-            return (true, false)
-        case .skipSequence:
-            // No sequence numbers on DigiFinex: the delta is simply lost.
-            return (false, false)
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return (false, false)
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return (false, false)
-        }
+        let verdict = admission(kind)
+        guard verdict != .lose else { return }
+        encodeFrame { encode(&$0, verdict == .corrupt && kind == .bookUpdate) }
     }
 
     /// One message as one frame: binary with the configured compression (§1), else text.
-    private func frame(_ bytes: [UInt8]) {
-        if compressor.compression == .none {
-            bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        } else {
-            ServerFrame.write(opcode: .binary, payload: compressor.compress(bytes), into: &out)
-        }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    /// Writes everything queued as one write.
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
+    func frame(_ bytes: [UInt8]) {
+        if compressor.compression == .none { frameText(bytes) } else { frameBinary(compressor.compress(bytes)) }
     }
 
     // MARK: Exchange events

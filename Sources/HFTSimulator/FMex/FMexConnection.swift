@@ -1,4 +1,4 @@
 /// The thread-safe handle of one FMex WebSocket connection (see `SimEventInbox`).
 typealias FMexConnection = SimEventInbox<FMexSession>
 
-extension FMexSession: SimFrontEndSession {}
+extension FMexSession: SimFrontEndSession, SimWireSession {}

@@ -37,12 +37,12 @@ final class FMexMarketState {
     var tickerDue = false
     var candlesDue = false
 
-    init(market: FMexMarket, subscription: SubscriptionID, mirror: KrakenBookMirror, lastTradeID: Int64, stats: FMexTickerStats) {
+    init(market: FMexMarket, feed: SimMarketFeed) {
         self.market = market
-        self.subscription = subscription
-        self.mirror = mirror
-        self.lastTradeID = lastTradeID
-        self.stats = stats
+        subscription = feed.subscription
+        mirror = feed.mirror
+        lastTradeID = feed.lastTradeID
+        stats = FMexTickerStats(market: market, recent: feed.recentTrades)
     }
 
     var isIdle: Bool { !ticker && !trade && depth.isEmpty && deltas.isEmpty && candles.isEmpty }
@@ -58,37 +58,29 @@ final class FMexMarketState {
     }
 }
 
-/// Ticker figures from the trades since the simulator started (it never runs 24 h), exact.
+/// Ticker figures from the trades since the simulator started (it never runs 24 h), exact:
+/// the shared trade figures (`volume` in contracts) and the traded value.
+@dynamicMemberLookup
 struct FMexTickerStats {
     let market: FMexMarket
-    var open: FixedDecimal?
-    var low: FixedDecimal?
-    var high: FixedDecimal?
-    var last: FixedDecimal?
-    var lastQuantity: FixedDecimal?
-    /// Contracts.
-    var volume: FixedDecimal
+    private(set) var trades: SimTradeStats
     /// Settlement asset (BTC): Σ contracts × contract value / price.
-    var value: FixedDecimal
+    private(set) var value: FixedDecimal
 
     static let valueScale: UInt8 = 12
 
     init(market: FMexMarket, recent: [TradeEvent]) {
         self.market = market
-        volume = FixedDecimal(mantissa: 0, scale: market.spec.quantityScale)
+        trades = SimTradeStats(priceScale: market.spec.priceScale, quantityScale: market.spec.quantityScale, recent: [])
         value = FixedDecimal(mantissa: 0, scale: Self.valueScale)
         for t in recent { add(t) }
     }
 
+    subscript<T>(dynamicMember figure: KeyPath<SimTradeStats, T>) -> T { trades[keyPath: figure] }
+
     mutating func add(_ t: TradeEvent) {
-        let p = t.trade.price, q = t.trade.quantity
-        if open == nil { open = p }
-        if low.map({ p < $0 }) ?? true { low = p }
-        if high.map({ p > $0 }) ?? true { high = p }
-        last = p
-        lastQuantity = q
-        volume += q
-        value += Self.value(q, p, market)
+        trades.add(t)
+        value += Self.value(t.trade.quantity, t.trade.price, market)
     }
 
     /// `q × contractValue / p` in the settlement asset, rounded down at 12 decimals.

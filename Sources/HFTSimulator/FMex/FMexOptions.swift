@@ -51,8 +51,3 @@ public struct FMexOptions: Sendable {
         self.threads = threads
     }
 }
-
-extension Duration {
-    /// Whole microseconds (sub-microsecond parts dropped).
-    var fmexMicros: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-}

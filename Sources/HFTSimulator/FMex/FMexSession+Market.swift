@@ -52,17 +52,10 @@ extension FMexSession {
     /// The perpetual's state, subscribing to the exchange (atomically with a full-book snapshot) on first use.
     func state(_ symbol: Symbol) -> FMexMarketState? {
         if let m = markets[symbol] { return m }
-        guard !isDead, let market = context.markets.market(symbol) else { return nil }
-        let ex = context.exchange
-        let recent = ex.recentTrades(symbol, limit: 1_000)
-        let handler: @Sendable (SimEvent) -> Void = { [weak connection] e in connection?.enqueue(e) }
-        guard let (sub, book) = try? ex.subscribe(.market([symbol]), snapshotOf: symbol, depth: Int.max, handler: handler) else {
-            return nil
-        }
-        let m = FMexMarketState(
-            market: market, subscription: sub,
-            mirror: KrakenBookMirror(book, priceScale: market.spec.priceScale, quantityScale: market.spec.quantityScale),
-            lastTradeID: recent.last?.tradeID ?? 0, stats: FMexTickerStats(market: market, recent: recent))
+        guard let market = context.markets.market(symbol),
+              let feed = subscribeMarket(symbol, on: context.exchange, priceScale: market.spec.priceScale,
+                                         quantityScale: market.spec.quantityScale) else { return nil }
+        let m = FMexMarketState(market: market, feed: feed)
         markets[symbol] = m
         return m
     }
@@ -112,13 +105,7 @@ extension FMexSession {
     // MARK: Events
 
     func onBook(_ u: SimBookUpdate) {
-        guard let m = markets[u.symbol], u.lastSequence > m.mirror.sequence else { return }
-        let ps = m.market.spec.priceScale, qs = m.market.spec.quantityScale
-        for c in u.changes {
-            let ticks = KrakenBookMirror.ticks(c.price, ps)
-            m.mirror.set(c.side, key: KrakenBookMirror.key(c.side, ticks: ticks), qty: KrakenBookMirror.ticks(c.quantity, qs))
-        }
-        m.mirror.sequence = u.lastSequence
+        guard let m = markets[u.symbol], m.mirror.apply(u) else { return }
         m.bookDue = true
     }
 

@@ -30,13 +30,9 @@ final class FMexSession {
     /// The settlement balance last pushed or pending: a later margin change re-pushes it.
     var lastBalance: Balance?
 
-    private var json = JSON(capacity: 1024)
-    private var out = ByteBuffer()
+    var outbox = SimOutbox()
     private(set) var isDead = false
-    private var idleTimer: Scheduled<Void>?
-    private var ageTimer: Scheduled<Void>?
-
-    private static let flushThreshold = 256 << 10
+    private var timers = SimSessionTimers()
 
     init(context: FMexContext, server: ServerSession, account: AccountID?) {
         self.context = context
@@ -53,16 +49,8 @@ final class FMexSession {
     /// Greets (§3), arms the ping deadline and the connection-age limit, and on the private
     /// socket follows the account's exchange events.
     func start() {
-        let loop = server.eventLoop
         armIdleTimer()
-        var age: Int64? = options.maxConnectionAge?.fmexMicros
-        if let deadline = decider.forcedDisconnectDeadline() {
-            let d = max(0, deadline - context.now())
-            age = min(age ?? d, d)
-        }
-        if let age {
-            ageTimer = loop.assumeIsolated().scheduleTask(in: .microseconds(age)) { [self] in close(code: 1001) }
-        }
+        timers.age = scheduleAgeLimit(maxAge: options.maxConnectionAge?.wholeMicros, now: context.now())
         if let a = account {
             for p in context.exchange.positions(a) { positionMargins[p.symbol] = p.margin }
             accountFeed = context.exchange.subscribe(.account(a)) { [weak connection] e in connection?.enqueue(e) }
@@ -79,8 +67,6 @@ final class FMexSession {
         flush()
     }
 
-    func closed() { die() }
-
     /// Stops all work for this connection (idempotent).
     func die() {
         guard !isDead else { return }
@@ -89,24 +75,15 @@ final class FMexSession {
         markets.removeAll()
         if let f = accountFeed { context.exchange.unsubscribe(f) }
         accountFeed = nil
-        idleTimer?.cancel()
-        ageTimer?.cancel()
+        timers.cancelAll()
         connection?.close()
-    }
-
-    /// Flushes what is queued, then closes with a close frame.
-    func close(code: UInt16, reason: String = "") {
-        guard !isDead else { return }
-        flush()
-        die()
-        server.close(code: code, reason: reason)
     }
 
     /// §3: the socket closes `pingTimeout` after the last client `ping` (or the connect).
     private func armIdleTimer() {
-        idleTimer?.cancel()
+        timers.cancelDeadline()
         guard let limit = options.pingTimeout else { return }
-        idleTimer = server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(limit.fmexMicros)) { [self] in
+        timers.deadline = after(micros: limit.wholeMicros) { [self] in
             close(code: options.pingTimeoutCloseCode, reason: "ping timeout")
         }
     }
@@ -114,18 +91,9 @@ final class FMexSession {
     // MARK: Inbound
 
     func receive(_ m: ServerInbound) {
-        guard !isDead else { return }
-        switch m {
-        case .text(let text):
-            if decider.shouldRejectForRateLimit() { return close(code: 1008, reason: "too many messages") }
-            var t = text
-            t.withUTF8 { handle(UnsafeRawBufferPointer($0)) }
-        case .binary(let bytes):
-            if decider.shouldRejectForRateLimit() { return close(code: 1008, reason: "too many messages") }
-            bytes.withUnsafeBytes { handle($0) }
-        default:
-            return
-        }
+        guard !isDead, m.isData else { return }
+        if decider.shouldRejectForRateLimit() { return close(code: 1008, reason: "too many messages") }
+        m.withPayload(handle)
         flush()
     }
 
@@ -242,70 +210,16 @@ final class FMexSession {
     }
 
     /// A reply to the client, now or after the `delay_ms` fault.
-    func respond(_ write: (inout JSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response) { write(&$0) }
-            return
-        }
-        var j = JSON(capacity: 256)
-        write(&j)
-        let bytes = j.bytes
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(delay.fmexMicros)) { [self] in
-            guard admit(.response) else { return }
-            frame(bytes)
-            flush()
-        }
-    }
+    func respond(_ write: (inout JSON) -> Void) { sendResponse(write) }
 
     // MARK: Outbound
 
-    /// Encodes and queues one message through the fault plan.
+    /// Encodes and queues one message through the fault plan. Skipped-sequence and checksum
+    /// faults lose the message (FMex has no checksum; the next depth delta's `pre_seq` then
+    /// shows the gap).
     func send(_ kind: OutboundKind, _ encode: (inout JSON) -> Void) {
-        guard admit(kind) else { return }
-        json.reset()
-        encode(&json)
-        frame(json.bytes)
-    }
-
-    /// Whether the next message goes out; drops, stalls, malformed frames and the forced
-    /// disconnect happen here. Skipped-sequence and checksum faults lose the message (FMex has
-    /// no checksum; the next depth delta's `pre_seq` then shows the gap).
-    func admit(_ kind: OutboundKind) -> Bool {
-        guard !isDead else { return false }
-        if decider.shouldForceDisconnect() {
-            close(code: 1001)
-            return false
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send: return true
-        case .corruptChecksum, .skipSequence: return false
-        case .malformed:
-            frame(FaultDecider.malformedFrame)
-            return true
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return false
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return false
-        }
-    }
-
-    private func frame(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
+        guard admission(kind) == .send else { return }
+        encodeFrame(encode)
     }
 
     // MARK: Exchange events

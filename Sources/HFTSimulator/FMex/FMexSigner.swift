@@ -68,7 +68,7 @@ enum FMexAuth {
     static func verify(_ c: FMexContext, key: String?, signature: String?, timestamp: String?, method: String,
                        hostHeader: String?, path: String, query: String = "", body: String = "") -> AccountID? {
         guard let key, !key.isEmpty, var signature, !signature.isEmpty, let timestamp, let ms = Int64(timestamp) else { return nil }
-        let skew = c.options.signatureSkew.fmexMicros / 1_000
+        let skew = c.options.signatureSkew.wholeMicros / 1_000
         guard abs(c.now() / 1_000 - ms) <= skew else { return nil }
         guard let account = c.exchange.account(forAPIKey: key), let creds = c.exchange.credentials(of: account) else { return nil }
         if c.options.acceptSpaceForPlus { signature = String(signature.map { $0 == " " ? "+" : $0 }) }

@@ -65,6 +65,17 @@ struct KrakenBookMirror {
         if side == .buy { Self.set(&bids, key, qty) } else { Self.set(&asks, key, qty) }
     }
 
+    /// Applies an engine book update newer than `sequence` (checksum not recomputed); false
+    /// when it is not newer and was ignored.
+    mutating func apply(_ u: SimBookUpdate) -> Bool {
+        guard u.lastSequence > sequence else { return false }
+        for c in u.changes {
+            set(c.side, key: Self.key(c.side, ticks: Self.ticks(c.price, priceScale)), qty: Self.ticks(c.quantity, quantityScale))
+        }
+        sequence = u.lastSequence
+        return true
+    }
+
     /// The entries a `depth` subscription's update carries for `side`, given the side's window
     /// boundary before the change (`boundary(side, depth:)` taken before applying) and the
     /// changes (already applied, each key once).

@@ -1,4 +1,4 @@
 /// The thread-safe handle of one Kraken WebSocket connection (see `SimEventInbox`).
 typealias KrakenConnection = SimEventInbox<KrakenSession>
 
-extension KrakenSession: SimFrontEndSession {}
+extension KrakenSession: SimFrontEndSession, SimWireSession {}

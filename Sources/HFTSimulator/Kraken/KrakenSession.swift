@@ -25,16 +25,13 @@ final class KrakenSession {
     var askEntries: [KrakenBookMirror.Level] = []
     var windows: [(bid: Int64?, ask: Int64?)] = []
 
-    private var json = KrakenJSON()
-    private var out = ByteBuffer()
+    var outbox = SimOutbox()
     private(set) var isDead = false
     private var sentData = false
-    private var heartbeat: RepeatedTask?
-    private var forcedClose: Scheduled<Void>?
+    /// `ping` is the heartbeat; `age` the forced disconnect.
+    private var timers = SimSessionTimers()
     private var spare: [SimEvent] = []
 
-    /// Frames are flushed when this much is pending, and at the end of every batch.
-    private static let flushThreshold = 256 << 10
     private static let checksumCorruption: UInt32 = 0xA5A5_5A5A
 
     init(context: KrakenContext, endpoint: KrakenEndpoint, server: ServerSession) {
@@ -67,19 +64,8 @@ final class KrakenSession {
             }
         }
         flush()
-        if !isDead, let deadline = decider.forcedDisconnectDeadline() {
-            let delay = TimeAmount.microseconds(max(0, deadline - context.now()))
-            forcedClose = server.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-                guard !isDead else { return }
-                flush()
-                die()
-                server.close(code: 1001, reason: "")
-            }
-        }
+        if !isDead { timers.age = scheduleAgeLimit(maxAge: nil, now: context.now()) }
     }
-
-    /// The socket closed.
-    func closed() { die() }
 
     /// Stops all work for this connection (idempotent): exchange subscriptions, timers, queue.
     func die() {
@@ -89,10 +75,7 @@ final class KrakenSession {
         markets.removeAll()
         if let p = privateState { context.exchange.unsubscribe(p.subscription) }
         privateState = nil
-        heartbeat?.cancel()
-        heartbeat = nil
-        forcedClose?.cancel()
-        forcedClose = nil
+        timers.cancelAll()
         connection?.close()
     }
 
@@ -102,12 +85,8 @@ final class KrakenSession {
 
     /// Starts the 1 s heartbeat once there is a subscription (§2).
     func ensureHeartbeat() {
-        guard heartbeat == nil, !isDead else { return }
-        let c = context.heartbeatInterval.components
-        let every = TimeAmount.nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
-        heartbeat = server.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { [weak connection] _ in
-            connection?.withSession { $0.heartbeatTick() }
-        }
+        guard timers.ping == nil, !isDead else { return }
+        timers.ping = repeating(every: TimeAmount(context.heartbeatInterval)) { $0.heartbeatTick() }
     }
 
     private func heartbeatTick() {
@@ -160,7 +139,7 @@ final class KrakenSession {
                     j.field("time_out", time: context.now())
                 }
             }
-            emitResponse(write)
+            sendResponse(write)
         case .subscribe(let p): subscribe(p, reqID: reqID, timeIn: timeIn)
         case .unsubscribe(let p): unsubscribe(p, reqID: reqID, timeIn: timeIn)
         case .addOrder(let o, let token): addOrder(o, token: token, reqID: reqID, timeIn: timeIn)
@@ -180,6 +159,7 @@ final class KrakenSession {
     private func rateLimited() -> Bool {
         guard decider.shouldRejectForRateLimit() else { return false }
         send(.response) { j, _ in j.object { $0.field("Error", KrakenError.messageRate) } }
+        // Closes even when that reply hit a drop or stall fault.
         flush()
         die()
         server.close(code: 1000, reason: KrakenError.messageRate)
@@ -209,90 +189,23 @@ final class KrakenSession {
             j.field("time_out", time: context.now())
             j.endObject()
         }
-        emitResponse(write)
+        sendResponse(write)
     }
 
     func fail(_ method: String?, _ reqID: Int64?, _ f: KrakenFailure, _ timeIn: Timestamp) {
         respond(method, reqID, timeIn, error: f.message, symbol: f.symbol)
     }
 
-    /// Sends a response now, or after the `delay_ms` fault (in order; pushes may overtake it).
-    private func emitResponse(_ write: (inout KrakenJSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response) { j, _ in write(&j) }
-            return
-        }
-        var j = KrakenJSON(capacity: 256)
-        write(&j)
-        let bytes = j.bytes
-        let c = delay.components
-        let amount = TimeAmount.nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
-        server.eventLoop.assumeIsolated().scheduleTask(in: amount) { [self] in
-            guard admit(.response).send else { return }
-            frame(bytes)
-            flush()
-        }
-    }
-
     // MARK: Outbound
 
     /// Encodes and queues one message through the fault plan; `encode` receives `true` when
-    /// this message's checksum must be wrong.
+    /// this message's checksum must be wrong. Kraken's book has no sequence numbers: a skipped
+    /// update is lost and the next checksum tells the client.
     func send(_ kind: OutboundKind, _ encode: (inout KrakenJSON, Bool) -> Void) {
-        let (go, corrupt) = admit(kind)
-        guard go else { return }
-        json.reset()
-        encode(&json, corrupt)
-        frame(json.bytes)
+        let verdict = admission(kind)
+        guard verdict != .lose else { return }
+        encodeFrame { encode(&$0, verdict == .corrupt) }
         if kind != .response { sentData = true }
-    }
-
-    /// Applies the fault decision for the next message: whether to send it, whether to
-    /// corrupt its checksum. Drops, stalls and malformed frames happen here.
-    private func admit(_ kind: OutboundKind) -> (send: Bool, corrupt: Bool) {
-        guard !isDead else { return (false, false) }
-        if decider.shouldForceDisconnect() {
-            // A plan changed at runtime: the deadline may have passed without the timer.
-            flush()
-            die()
-            server.close(code: 1001, reason: "")
-            return (false, false)
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send: return (true, false)
-        case .corruptChecksum: return (true, true)
-        case .malformed:
-            frame(FaultDecider.malformedFrame)
-            return (true, false)
-        case .skipSequence:
-            // Kraken's book has no sequence numbers: the update is lost and the next checksum
-            // tells the client.
-            return (false, false)
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return (false, false)
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return (false, false)
-        }
-    }
-
-    private func frame(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    /// Writes everything queued as one write.
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
     }
 
     /// A book checksum as sent: wrong on purpose when `corrupt`.

@@ -1,4 +1,4 @@
 /// The thread-safe handle of one LBank WebSocket connection (see `SimEventInbox`).
 typealias LBankConnection = SimEventInbox<LBankSession>
 
-extension LBankSession: SimFrontEndSession {}
+extension LBankSession: SimFrontEndSession, SimWireSession {}

@@ -15,7 +15,7 @@ final class LBankKeyStore: Sendable {
     private let keys = Mutex<[String: Entry]>([:])
     private let validity: Int64
 
-    init(validity: Duration) { self.validity = validity.lbMicros }
+    init(validity: Duration) { self.validity = validity.wholeMicros }
 
     func create(_ account: AccountID, now: Timestamp) -> String {
         var rng = SystemRandomNumberGenerator()

@@ -34,8 +34,3 @@ public struct LBankOptions: Sendable {
         self.threads = threads
     }
 }
-
-extension Duration {
-    /// Whole microseconds (sub-microsecond parts dropped).
-    var lbMicros: Int64 { components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000 }
-}

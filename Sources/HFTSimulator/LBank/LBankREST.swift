@@ -60,8 +60,8 @@ enum LBankREST {
         else { return error(c, .badEchostr) }
         guard let tsText = value(params, "timestamp"), let ts = Int64(tsText) else { return error(c, .badTimestamp) }
         let now = c.now() / 1_000
-        let behind = value(params, "window").flatMap { Int64($0) } ?? c.options.restTimestampBehind.lbMicros / 1_000
-        guard now - ts <= behind, ts - now <= c.options.restTimestampAhead.lbMicros / 1_000 else {
+        let behind = value(params, "window").flatMap { Int64($0) } ?? c.options.restTimestampBehind.wholeMicros / 1_000
+        guard now - ts <= behind, ts - now <= c.options.restTimestampAhead.wholeMicros / 1_000 else {
             return error(c, .badTimestamp)
         }
         let ex = c.exchange

@@ -50,17 +50,10 @@ extension LBankSession {
     /// The pair's state, subscribing to the exchange (atomically with a full-book snapshot) on first use.
     func state(_ symbol: Symbol) -> LBankMarketState? {
         if let m = markets[symbol] { return m }
-        guard !isDead, let market = context.markets.market(symbol) else { return nil }
-        let ex = context.exchange
-        let recent = ex.recentTrades(symbol, limit: 1_000)
-        let handler: @Sendable (SimEvent) -> Void = { [weak connection] e in connection?.enqueue(e) }
-        guard let (sub, book) = try? ex.subscribe(.market([symbol]), snapshotOf: symbol, depth: Int.max, handler: handler) else {
-            return nil
-        }
-        let m = LBankMarketState(
-            market: market, subscription: sub,
-            mirror: KrakenBookMirror(book, priceScale: market.priceScale, quantityScale: market.quantityScale),
-            lastTradeID: recent.last?.tradeID ?? 0, stats: LBankTickerStats(market: market, recent: recent))
+        guard let market = context.markets.market(symbol),
+              let feed = subscribeMarket(symbol, on: context.exchange, priceScale: market.priceScale,
+                                         quantityScale: market.quantityScale) else { return nil }
+        let m = LBankMarketState(market: market, feed: feed)
         markets[symbol] = m
         return m
     }
@@ -68,13 +61,7 @@ extension LBankSession {
     // MARK: Events
 
     func onBook(_ u: SimBookUpdate) {
-        guard let m = markets[u.symbol], u.lastSequence > m.mirror.sequence else { return }
-        let ps = m.market.priceScale, qs = m.market.quantityScale
-        for c in u.changes {
-            let ticks = KrakenBookMirror.ticks(c.price, ps)
-            m.mirror.set(c.side, key: KrakenBookMirror.key(c.side, ticks: ticks), qty: KrakenBookMirror.ticks(c.quantity, qs))
-        }
-        m.mirror.sequence = u.lastSequence
+        guard let m = markets[u.symbol], m.mirror.apply(u) else { return }
         m.depthDue = true
     }
 
@@ -200,7 +187,7 @@ extension LBankSession {
             j.field("high", number: s.high ?? zero)
             j.field("vol", number: s.volume)
             j.field("low", number: s.low ?? zero)
-            j.field("change", number: s.change)
+            j.field("change", number: s.changePercent)
             j.field("dir", s.lastSide == .sell ? "sell" : "buy")
             j.field("turnover", number: s.turnover)
             j.field("latest", number: s.last ?? zero)

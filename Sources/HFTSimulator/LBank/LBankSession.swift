@@ -22,17 +22,12 @@ final class LBankSession {
     /// What the last order event of an account was (names `assetUpdate.type`).
     var balanceCause: [AccountID: String] = [:]
 
-    private var json = JSON(capacity: 1024)
-    private var out = ByteBuffer()
+    var outbox = SimOutbox()
     private(set) var isDead = false
     /// Server pings not yet answered: id → sent at.
     private var outstandingPings: [String: NIODeadline] = [:]
-    private var pingTask: RepeatedTask?
-    private var ageTimer: Scheduled<Void>?
-    var depthTask: RepeatedTask?
+    private var timers = SimSessionTimers()
     private var pingCounter: UInt64 = 0
-
-    private static let flushThreshold = 256 << 10
 
     init(context: LBankContext, server: ServerSession) {
         self.context = context
@@ -46,34 +41,18 @@ final class LBankSession {
 
     /// Arms the heartbeat, the connection-age limit and the depth cadence.
     func start() {
-        let loop = server.eventLoop
         if let every = options.pingInterval {
-            let t = TimeAmount.microseconds(every.lbMicros)
-            pingTask = loop.scheduleRepeatedTask(initialDelay: t, delay: t) { [weak connection] _ in
-                connection?.withSession { $0.sendPing() }
-            }
+            timers.ping = repeating(every: .microseconds(every.wholeMicros)) { $0.sendPing() }
         }
-        var age: Int64? = options.maxConnectionAge?.lbMicros
-        if let deadline = decider.forcedDisconnectDeadline() {
-            let d = max(0, deadline - context.now())
-            age = min(age ?? d, d)
-        }
-        if let age {
-            ageTimer = loop.assumeIsolated().scheduleTask(in: .microseconds(age)) { [self] in close(code: 1001) }
-        }
+        timers.age = scheduleAgeLimit(maxAge: options.maxConnectionAge?.wholeMicros, now: context.now())
         if let every = options.depthRefreshInterval {
-            let t = TimeAmount.microseconds(every.lbMicros)
-            depthTask = loop.scheduleRepeatedTask(initialDelay: t, delay: t) { [weak connection] _ in
-                connection?.withSession { s in
-                    guard !s.isDead else { return }
-                    for m in s.markets.values where m.depthLevels != nil { s.sendDepth(m) }
-                    s.flush()
-                }
+            timers.cadence = repeating(every: .microseconds(every.wholeMicros)) { s in
+                guard !s.isDead else { return }
+                for m in s.markets.values where m.depthLevels != nil { s.sendDepth(m) }
+                s.flush()
             }
         }
     }
-
-    func closed() { die() }
 
     /// Stops all work for this connection (idempotent).
     func die() {
@@ -84,21 +63,8 @@ final class LBankSession {
         for sub in accountFeeds.values { context.exchange.unsubscribe(sub) }
         accountFeeds.removeAll()
         privateSubs.removeAll()
-        pingTask?.cancel()
-        ageTimer?.cancel()
-        depthTask?.cancel()
-        pingTask = nil
-        ageTimer = nil
-        depthTask = nil
+        timers.cancelAll()
         connection?.close()
-    }
-
-    /// Flushes what is queued, then closes with a close frame.
-    func close(code: UInt16, reason: String = "") {
-        guard !isDead else { return }
-        flush()
-        die()
-        server.close(code: code, reason: reason)
     }
 
     // MARK: Heartbeat (§2)
@@ -121,25 +87,16 @@ final class LBankSession {
             }
         }
         flush()
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(options.pongTimeout.lbMicros)) { [self] in
-            guard !isDead, outstandingPings[id] != nil else { return }
-            close(code: 1000, reason: "ping timeout")
+        after(micros: options.pongTimeout.wholeMicros) { [self] in
+            if outstandingPings[id] != nil { close(code: 1000, reason: "ping timeout") }
         }
     }
 
     // MARK: Inbound
 
     func receive(_ m: ServerInbound) {
-        guard !isDead else { return }
-        switch m {
-        case .text(let text):
-            var t = text
-            t.withUTF8 { handle(UnsafeRawBufferPointer($0)) }
-        case .binary(let bytes):
-            bytes.withUnsafeBytes { handle($0) }
-        default:
-            return
-        }
+        guard !isDead, m.isData else { return }
+        m.withPayload(handle)
         flush()
     }
 
@@ -198,69 +155,15 @@ final class LBankSession {
     }
 
     /// A reply to the client, now or after the `delay_ms` fault (pushes may overtake it).
-    func respond(_ write: (inout JSON) -> Void) {
-        let delay = decider.responseDelay()
-        guard delay > .zero else {
-            send(.response) { j, _ in write(&j) }
-            return
-        }
-        var j = JSON(capacity: 256)
-        write(&j)
-        let bytes = j.bytes
-        server.eventLoop.assumeIsolated().scheduleTask(in: .microseconds(delay.lbMicros)) { [self] in
-            guard admit(.response) else { return }
-            frame(bytes)
-            flush()
-        }
-    }
+    func respond(_ write: (inout JSON) -> Void) { sendResponse(write) }
 
     // MARK: Outbound
 
-    /// Encodes and queues one message through the fault plan.
+    /// Encodes and queues one message through the fault plan. LBank has no sequence or
+    /// checksum: those faults lose the message (`encode` is never asked to corrupt).
     func send(_ kind: OutboundKind, _ encode: (inout JSON, Bool) -> Void) {
-        guard admit(kind) else { return }
-        json.reset()
-        encode(&json, false)
-        frame(json.bytes)
-    }
-
-    /// Whether the next message goes out; drops, stalls, malformed frames and the forced
-    /// disconnect happen here. LBank has no sequence or checksum: those faults lose the message.
-    func admit(_ kind: OutboundKind) -> Bool {
-        guard !isDead else { return false }
-        if decider.shouldForceDisconnect() {
-            close(code: 1001)
-            return false
-        }
-        switch decider.onOutboundMessage(kind: kind) {
-        case .send: return true
-        case .corruptChecksum, .skipSequence: return false
-        case .malformed:
-            frame(FaultDecider.malformedFrame)
-            return true
-        case .dropConnection:
-            flush()
-            die()
-            server.drop()
-            return false
-        case .stall:
-            flush()
-            die()
-            server.stall()
-            return false
-        }
-    }
-
-    private func frame(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { ServerFrame.write(opcode: .text, payload: $0, into: &out) }
-        if out.readableBytes >= Self.flushThreshold { flush() }
-    }
-
-    func flush() {
-        guard out.readableBytes > 0 else { return }
-        server.sendEncoded(out)
-        out = ByteBuffer()
-        out.reserveCapacity(4096)
+        guard admission(kind) == .send else { return }
+        encodeFrame { encode(&$0, false) }
     }
 
     // MARK: Exchange events

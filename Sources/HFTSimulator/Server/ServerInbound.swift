@@ -11,3 +11,26 @@ public enum ServerInbound: Sendable, Equatable {
         return nil
     }
 }
+
+extension ServerInbound {
+    /// True for text and binary frames.
+    var isData: Bool {
+        switch self {
+        case .text, .binary: true
+        default: false
+        }
+    }
+
+    /// Calls `body` with a data frame's payload (a text frame's UTF-8); nothing for control frames.
+    func withPayload(_ body: (UnsafeRawBufferPointer) -> Void) {
+        switch self {
+        case .text(let s):
+            var t = s
+            t.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .binary(let b):
+            b.withUnsafeBytes(body)
+        default:
+            return
+        }
+    }
+}

@@ -3,17 +3,13 @@ import Synchronization
 
 /// Counts calls in fixed windows (a REST rate limit): the first call of a window starts it.
 final class SimCallWindow: Sendable {
-    private let window = Mutex<(start: Timestamp, count: Int)>((0, 0))
+    private let window = Mutex(SimRateWindow())
 
     init() {}
 
     /// Counts a call at `now` (µs); true when it is over `limit` in its window of `length` µs.
     func over(limit: Int, length: Int64, now: Timestamp) -> Bool {
-        window.withLock { w in
-            if now - w.start >= length { w = (now, 0) }
-            w.count += 1
-            return w.count > limit
-        }
+        window.withLock { $0.count(at: now, length: length) > limit }
     }
 
     /// The `rate_limit_after` fault for REST calls (plan of endpoint `rest`, else the venue's):
@@ -27,18 +23,12 @@ final class SimCallWindow: Sendable {
 
 /// `SimCallWindow` per key (API key, account).
 final class SimKeyedCallWindows<Key: Hashable & Sendable>: Sendable {
-    private let windows = Mutex<[Key: (start: Timestamp, count: Int)]>([:])
+    private let windows = Mutex<[Key: SimRateWindow]>([:])
 
     init() {}
 
     /// Counts a call of `key` at `now` (µs); true when it is over `limit` in its window of `length` µs.
     func over(_ key: Key, limit: Int, length: Int64, now: Timestamp) -> Bool {
-        windows.withLock { w in
-            var e = w[key] ?? (now, 0)
-            if now - e.start >= length { e = (now, 0) }
-            e.count += 1
-            w[key] = e
-            return e.count > limit
-        }
+        windows.withLock { $0[key, default: SimRateWindow(startingAt: now)].count(at: now, length: length) > limit }
     }
 }

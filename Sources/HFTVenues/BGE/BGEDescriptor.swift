@@ -27,11 +27,7 @@ public enum BGEDescriptor {
     }
 
     /// Adds BGE's REST and WebSocket factories (the WebSocket API orders over REST).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.bge] = { settings in try BGERestAPI(settings: settings) }
-        f.ws[.bge] = { settings, rest in try BGEWsAPI(settings: settings, rest: rest as? BGERestAPI) }
-        f.wsNeedsRest.insert(.bge)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.bge, BGEWsAPI.self) }
 
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> BGEEndpoints {
         let e = try descriptor.resolveEndpoints(overrides)
@@ -58,26 +54,17 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var signBasePath: Bool
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: BGEDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        func d(_ name: String, _ fallback: FixedDecimal) -> Double {
-            Double((o[name] ?? fallback).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000
-        }
-        pingInterval = s("ping_interval_s")
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        maxMessagesPerSecond = d("max_msgs_per_s", "35")
+        let o = try KnobReader(BGEDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         subscriptionBurst = o.integer("subscription_burst") ?? 5
-        otherMessagesPerSecond = d("other_msgs_per_s", "5")
+        otherMessagesPerSecond = o.rate("other_msgs_per_s")
         let interval = o.integer("orderbook_interval") ?? 0
         orderbookInterval = String(interval)
-        zip = (o.integer("zip") ?? 0) != 0
-        authTimeout = s("auth_timeout_s")
-        restBurst = d("rest_burst", "10")
-        restPerSecond = d("rest_per_s", "10")
-        signBasePath = (o.integer("rest_sign_base_path") ?? 1) != 0
+        zip = o.flag("zip", false)
+        authTimeout = o.seconds("auth_timeout_s")
+        restBurst = o.rate("rest_burst")
+        restPerSecond = o.rate("rest_per_s")
+        signBasePath = o.flag("rest_sign_base_path", true)
         guard (0...11).contains(interval) else { throw .configuration("bge: orderbook_interval must be 0…11") }
         guard maxMessagesPerSecond > 0, otherMessagesPerSecond > 0 else { throw .configuration("bge: message rates must be > 0") }
         guard maxMessagesPerSecond + otherMessagesPerSecond + Double(max(1, subscriptionBurst)) < 50 else {
@@ -92,8 +79,7 @@ public struct BGEClientOptions: Sendable, Hashable {
     func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
         c.compression = .auto
-        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50),
-                                      cap: max(reconnectMax, reconnectBase))
+        c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(10)
         c.subscriptionsPerSecond = maxMessagesPerSecond
@@ -103,3 +89,7 @@ public struct BGEClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension BGERestAPI: VenueRESTFactory {}
+extension BGEWsAPI: VenueWsFactory {}
+extension BGEClientOptions: VenueClientOptions {}

@@ -22,23 +22,23 @@ extension BGEWsAPI {
             return id
         }
         let rest = self.rest
-        submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
-               build: { () throws(HFTError) in
-                   try rest.request { c, ms in BGEREST.newOrder(native, credentials: c, milliseconds: ms, endpoints: rest.bgeEndpoints, signing: rest.signing) }
-               },
-               finish: { [self] result in
-                   var r = result
-                   guard r.ok, let body = r.response else { return r }
-                   do throws(BGERESTError) {
-                       let placed = try BGEREST.parseNewOrder(Array(body.utf8))
-                       r.orderID = placed.orderID
-                       feed.orders.placed(placed.orderID, clientOrderID: order.clientOrderID ?? placed.clientOrderID, order: order)
-                   } catch {
-                       r.ok = false
-                       r.error = error.hftError
-                   }
-                   return r
-               })
+        orderEntry.submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
+                          build: { () throws(HFTError) in
+                              try rest.request { c, ms in BGEREST.newOrder(native, credentials: c, milliseconds: ms, endpoints: rest.bgeEndpoints, signing: rest.signing) }
+                          },
+                          finish: { [self] result in
+                              var r = result
+                              guard r.ok, let body = r.response else { return r }
+                              do throws(BGERESTError) {
+                                  let placed = try BGEREST.parseNewOrder(Array(body.utf8))
+                                  r.orderID = placed.orderID
+                                  feed.orders.placed(placed.orderID, clientOrderID: order.clientOrderID ?? placed.clientOrderID, order: order)
+                              } catch {
+                                  r.ok = false
+                                  r.error = error.hftError
+                              }
+                              return r
+                          })
         Task { [weak self] in try? await self?.follow(native.product) }
         return id
     }
@@ -93,80 +93,14 @@ extension BGEWsAPI {
     /// Several cancels for one request id, one after the other; one callback.
     func run(_ id: RequestID, _ method: String, clientOrderID: String?, orderID: String?,
              targets: [BGECancelTarget], callback: @escaping OrderCallback) {
-        guard !targets.isEmpty else {
-            callback(OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0, ok: true))
-            return
-        }
-        let rest = self.rest, latency = self.latency
-        sender.submit(cost: Double(targets.count)) { turn in
-            if case .failure(let e) = turn {
-                callback(OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                     ok: false, clientOrderID: clientOrderID, error: e))
-                return
-            }
-            Task {
-                var r = OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                    ok: true, orderID: orderID, clientOrderID: clientOrderID)
-                var requests: [String] = []
-                for target in targets {
-                    do throws(HFTError) {
-                        let request = try rest.request { c, ms in target.request(c, ms, rest) }
-                        requests.append(request.payload)
-                        let response = try await rest.perform(request, limited: false)
-                        r.response = response.bodyText
-                        r.latencyMicros += max(1, response.latencyMicros)
-                        latency.record(method, micros: max(1, response.latencyMicros))
-                    } catch {
-                        r.ok = false
-                        r.error = error
-                        break
-                    }
-                }
-                r.request = requests.joined(separator: "\n")
-                callback(r)
-            }
-        }
-    }
-
-    /// Queues one REST order call: limiter token in call order, then the HTTP exchange, then
-    /// `finish`, then the callback.
-    func submit(_ id: RequestID, _ method: String, clientOrderID: String?, callback: @escaping OrderCallback,
-                build: @escaping @Sendable () throws(HFTError) -> BGEHTTPRequest,
-                finish: @escaping @Sendable (OrderResult) async -> OrderResult) {
-        let rest = self.rest, latency = self.latency, reporter = self.reporter
-        sender.submit { turn in
-            if case .failure(let e) = turn {
-                callback(OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                     ok: false, clientOrderID: clientOrderID, error: e))
-                return
-            }
-            let request: BGEHTTPRequest
-            do throws(HFTError) { request = try build() } catch {
-                callback(OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                     ok: false, clientOrderID: clientOrderID, error: error))
-                return
-            }
-            Task {
-                var r = OrderResult(venue: .bge, requestID: id, method: method, request: request.payload, response: nil,
-                                    latencyMicros: 0, ok: false, clientOrderID: clientOrderID)
-                do throws(HFTError) {
-                    let response = try await rest.perform(request, limited: false)
-                    r.response = response.bodyText
-                    r.latencyMicros = max(1, response.latencyMicros)
-                    latency.record(method, micros: r.latencyMicros)
-                    r.ok = true
-                } catch {
-                    r.error = error
-                    if case .rateLimited = error { reporter.report(.rateLimited, "\(method): \(error)") }
-                }
-                callback(await finish(r))
-            }
+        let rest = self.rest
+        orderEntry.run(id, method, clientOrderID: clientOrderID, orderID: orderID, targets: targets, callback: callback) {
+            target throws(HFTError) in try rest.request { c, ms in target.request(c, ms, rest) }
         }
     }
 
     func rejected(_ id: RequestID, _ method: String, _ error: HFTError, clientOrderID: String? = nil) -> OrderResult {
-        OrderResult(venue: .bge, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                    ok: false, clientOrderID: clientOrderID, error: error)
+        orderEntry.rejected(id, method, error, clientOrderID: clientOrderID)
     }
 }
 

@@ -119,14 +119,14 @@ final class BGEPrivateFeed: Sendable {
     var watchingOrders: Bool { sinks.withLock { !$0.orders.isEmpty } }
     var watchingBalances: Bool { sinks.withLock { !$0.balances.isEmpty } }
 
-    func apply(_ u: BGEOrderPush) { sinks.withLock { s in Self.push(orders.apply(u), to: &s.orders) } }
+    func apply(_ u: BGEOrderPush) { sinks.withLock { s in s.orders.fanOut(orders.apply(u)) } }
 
     func apply(_ a: BGEAsset) {
         sinks.withLock { s in
             if let old = s.lastBalance[a.currency], old.available == a.available, old.frozen == a.hold { return }
             let b = Balance(venue: .bge, asset: a.currency, available: a.available, frozen: a.hold, timestamp: WallClock.microseconds())
             s.lastBalance[a.currency] = b
-            Self.push([b], to: &s.balances)
+            s.balances.fanOut([b])
         }
     }
 
@@ -136,12 +136,5 @@ final class BGEPrivateFeed: Sendable {
             for x in s.balances { x.finish() }
             s = Sinks()
         }
-    }
-
-    private static func push<T: Sendable>(_ values: [T], to list: inout [EventStream<T>]) {
-        guard !values.isEmpty else { return }
-        var finished = false
-        for s in list { for v in values where !s.push(v) { finished = true } }
-        if finished { list.removeAll { $0.isFinished } }
     }
 }

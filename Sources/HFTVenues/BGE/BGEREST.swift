@@ -4,33 +4,13 @@
 /// `{"code":n,"message":"…"}`.
 import HFTCore
 
-/// One HTTP request, ready for `RESTClient`. `payload` is what was signed after the timestamp
-/// (method, path, query, body) — never the key or the signature.
-public struct BGEHTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
-    public var payload: String
-}
+/// One signed request (`payload`: what was signed after the timestamp — method, path, query, body).
+public typealias BGEHTTPRequest = VenueHTTPRequest
 
-public enum BGERESTError: Error, Sendable, Equatable, CustomStringConvertible {
-    case venue(BGEError)
-    case malformed(String)
+public typealias BGERESTError = VenueRESTError<BGEError>
 
-    public var description: String {
-        switch self {
-        case .venue(let e): e.description
-        case .malformed(let s): "BGE REST: malformed response (\(s))"
-        }
-    }
-
-    public var hftError: HFTError {
-        switch self {
-        case .venue(let e): e.hftError
-        case .malformed: .malformedFrame(description)
-        }
-    }
+extension BGEError: VenueRESTErrorDetail {
+    public static var restName: String { "BGE REST" }
 }
 
 /// A new spot order in BGE terms (`POST /v1/orders`). Market buys spend `funds` (quote).
@@ -179,14 +159,7 @@ public enum BGEREST {
     }
 
     static func withRoot<T>(_ body: [UInt8], _ read: (JSONValue) throws(BGERESTError) -> T) throws(BGERESTError) -> T {
-        let r: Result<T, BGERESTError> = body.withUnsafeBytes { bytes in
-            do throws(BGERESTError) {
-                let root: JSONValue
-                do throws(JSONError) { root = try JSONValue.root(bytes) } catch { throw .malformed(error.description) }
-                return .success(try read(root))
-            } catch { return .failure(error) }
-        }
-        return try r.get()
+        try BGERESTError.withRoot(body, read)
     }
 
     /// `{"order_id":129149436110880967,"client_oid":"…"}` (the id may be a number or a string).

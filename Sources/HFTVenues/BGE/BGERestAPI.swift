@@ -4,7 +4,7 @@
 import HFTCore
 import HFTTransport
 
-public final class BGERestAPI: ExchangeRestAPI {
+public final class BGERestAPI: ExchangeRestAPI, SigningRESTAPI {
     public let venue = Venue.bge
     public let endpoints: [String: String]
     public let bgeEndpoints: BGEEndpoints
@@ -12,8 +12,7 @@ public final class BGERestAPI: ExchangeRestAPI {
     let signing: BGEREST.Signing
     /// Shared by every BGE API object of the same key in the process.
     public let limiter: RateLimiter
-    private let client: RESTClient
-    private let ownsClient: Bool
+    private let link: VenueRESTLink
 
     public convenience init(settings: VenueAPISettings) throws(HFTError) {
         let creds = try settings.credentials.map { (c) throws(HFTError) in try BGECredentials(c) }
@@ -23,27 +22,20 @@ public final class BGERestAPI: ExchangeRestAPI {
 
     public init(credentials: BGECredentials?, endpoints: BGEEndpoints = .production, options: BGEClientOptions? = nil,
                 client: RESTClient? = nil) throws(HFTError) {
-        let opts: BGEClientOptions
-        if let options { opts = options } else { opts = try BGEClientOptions() }
+        let opts = try options.orDefaults()
         self.credentials = credentials
         self.bgeEndpoints = endpoints
         self.signing = BGEREST.Signing(includeBasePath: opts.signBasePath)
         self.endpoints = [BGEDescriptor.wsEndpoint: endpoints.webSocket, BGEDescriptor.restEndpoint: endpoints.rest]
-        if let client {
-            self.client = client
-            ownsClient = false
-        } else {
-            self.client = try RESTClient(timeout: opts.requestTimeout)
-            ownsClient = true
-        }
-        limiter = RateLimiterRegistry.shared.limiter(Self.limiterKey(credentials?.apiKey), capacity: opts.restBurst,
+        link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
+        limiter = RateLimiterRegistry.shared.limiter(VenueRESTLink.limiterKey("bge", credentials?.apiKey), capacity: opts.restBurst,
                                                      refillPerSecond: opts.restPerSecond)
     }
 
     public var hasCredentials: Bool { credentials != nil }
 
     public func shutdown() async {
-        if ownsClient { await client.shutdown() }
+        await link.shutdown()
     }
 
     // MARK: Calls
@@ -51,7 +43,7 @@ public final class BGERestAPI: ExchangeRestAPI {
     /// `POST /v1/orders` → the order id.
     public func placeOrder(_ order: BGENewOrder) async throws(HFTError) -> BGEPlaced {
         let r = try await perform(try request { c, ms in BGEREST.newOrder(order, credentials: c, milliseconds: ms, endpoints: bgeEndpoints, signing: signing) })
-        return try parsed { () throws(BGERESTError) in try BGEREST.parseNewOrder(r.body) }
+        return try mapHFTError { () throws(BGERESTError) in try BGEREST.parseNewOrder(r.body) }
     }
 
     /// `DELETE /v1/orders/{order_id}`.
@@ -73,13 +65,13 @@ public final class BGERestAPI: ExchangeRestAPI {
     /// `GET /v1/orders/{order_id}` (path UNCERTAIN).
     public func order(id: String) async throws(HFTError) -> BGEOrderPush {
         let r = try await perform(try request { c, ms in BGEREST.order(id: id, credentials: c, milliseconds: ms, endpoints: bgeEndpoints, signing: signing) })
-        return try parsed { () throws(BGERESTError) in try BGEREST.parseOrder(r.body) }
+        return try mapHFTError { () throws(BGERESTError) in try BGEREST.parseOrder(r.body) }
     }
 
     /// `GET /v1/accounts` (path UNCERTAIN).
     public func balances() async throws(HFTError) -> [BGEAsset] {
         let r = try await perform(try request { c, ms in BGEREST.accounts(credentials: c, milliseconds: ms, endpoints: bgeEndpoints, signing: signing) })
-        return try parsed { () throws(BGERESTError) in try BGEREST.parseAccounts(r.body) }
+        return try mapHFTError { () throws(BGERESTError) in try BGEREST.parseAccounts(r.body) }
     }
 
     // MARK: Plumbing
@@ -94,32 +86,10 @@ public final class BGERestAPI: ExchangeRestAPI {
     /// request; a non-2xx status becomes BGE's error (its `code`, else the HTTP status).
     func perform(_ r: BGEHTTPRequest, limited: Bool = true) async throws(HFTError) -> RESTClient.Response {
         if limited { try await limiter.acquire() }
-        let response = try await client.execute(RESTClient.Request(method: r.method, url: r.url, headers: r.headers, body: r.body))
-        if response.status == 429 {
-            let retry = response.header("Retry-After").flatMap(UInt64.init).map { $0 * 1_000_000 }
-            throw .rateLimited(retryAfterMicros: retry)
-        }
-        if let e = BGEREST.error(status: response.status, body: response.body, context: r.method + " " + Self.path(r.url)) {
+        let response = try await link.execute(r.clientRequest)
+        if let e = BGEREST.error(status: response.status, body: response.body, context: r.method + " " + VenueRESTLink.path(r.url)) {
             throw e.hftError
         }
         return response
-    }
-
-    static func path(_ url: String) -> String {
-        var s = Substring(url)
-        if let colon = s.firstIndex(of: ":") { s = s[s.index(after: colon)...].drop { $0 == "/" } }
-        return s.firstIndex(of: "/").map { String(s[$0...]) } ?? "/"
-    }
-
-    private func parsed<T>(_ body: () throws(BGERESTError) -> T) throws(HFTError) -> T {
-        do throws(BGERESTError) { return try body() } catch { throw error.hftError }
-    }
-
-    /// One limiter per API key (FNV-1a of the key, so the key itself is not listed anywhere).
-    static func limiterKey(_ apiKey: String?) -> String {
-        guard let apiKey else { return "bge:rest:public" }
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in apiKey.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
-        return "bge:rest:" + String(h, radix: 16)
     }
 }

@@ -1,7 +1,7 @@
 /// Symbol spelling (bge.md §3): `BTC_USDT` (uppercase, underscore); unified `BTC/USDT`.
 import HFTCore
 
-public enum BGESymbols {
+public enum BGESymbols: Sendable {
     static let spelling = SymbolSpelling.underscoredUpper
 
     public static func native(_ s: Symbol) throws(HFTError) -> String {

@@ -25,6 +25,8 @@ public final class BGEWsAPI: ExchangeWsAPI {
     let market: BGEMarketState
     let connection: WebSocketConnection
     let sender: OrderedSender
+    /// Order entry over signed REST (`BGEOrderEntry`).
+    let orderEntry: RESTOrderEntry
     /// Paces unsub/req frames (subs are paced by the transport).
     let otherLimiter: RateLimiter
     private let started = Atomic<Bool>(false)
@@ -43,19 +45,17 @@ public final class BGEWsAPI: ExchangeWsAPI {
 
     public init(credentials: BGECredentials?, endpoints: BGEEndpoints = .production, options: BGEClientOptions? = nil,
                 rest: BGERestAPI? = nil, account: String? = nil) throws(HFTError) {
-        let opts: BGEClientOptions
-        if let options { opts = options } else { opts = try BGEClientOptions() }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
         self.account = account ?? "default"
-        if let rest, credentials == nil || rest.hasCredentials {
-            self.rest = rest
-            ownsRest = false
-        } else {
-            self.rest = try BGERestAPI(credentials: credentials, endpoints: endpoints, options: opts)
-            ownsRest = true
+        (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
+            try BGERestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
         sender = OrderedSender(limiter: self.rest.limiter)
+        orderEntry = RESTOrderEntry(venue: .bge, sender: sender, latency: latency,
+                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+                                    onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         otherLimiter = RateLimiter(capacity: 1, refillPerSecond: opts.otherMessagesPerSecond)
         let reporter = self.reporter, feed = self.feed
         let market = BGEMarketState(reporter: reporter)
@@ -104,17 +104,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
         guard hasCredentials else { return }
         let reporter = self.reporter, connection = self.connection
         let wait = options.authTimeout + options.requestTimeout + .seconds(5)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await connection.waitUntilReady(timeout: wait) }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .milliseconds(20))
-                    if let e = reporter.authFailure { throw e }
-                }
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        try await WsAPISupport.ready({ try await connection.waitUntilReady(timeout: wait) }, authFailure: { reporter.authFailure })
     }
 
     func startConnection() {

@@ -30,11 +30,7 @@ public enum BinanceDescriptor {
     }
 
     /// Adds Binance's REST and WebSocket factories (the WebSocket API uses REST for depth snapshots).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.binance] = { settings in try BinanceRestAPI(settings: settings) }
-        f.ws[.binance] = { settings, rest in try BinanceWsAPI(settings: settings, rest: rest as? BinanceRestAPI) }
-        f.wsNeedsRest.insert(.binance)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.binance, BinanceWsAPI.self) }
 
     /// The production endpoints with `--endpoint NAME=URL` overrides applied.
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> BinanceEndpoints {
@@ -66,30 +62,23 @@ public struct BinanceClientOptions: Sendable, Hashable {
     public var userData: Bool
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: BinanceDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        func d(_ name: String) -> Double { Double((o[name] ?? .zero).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000 }
-        pingInterval = s("ping_interval_s")
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        maxMessagesPerSecond = d("max_msgs_per_s")
-        streamControlPerSecond = d("stream_control_per_s")
+        let o = try KnobReader(BinanceDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
+        streamControlPerSecond = o.rate("stream_control_per_s")
         maxStreamsPerConnection = o.integer("max_streams_per_connection") ?? 1024
-        rotationInterval = s("rotation_interval_s")
-        rotationOverlap = s("rotation_overlap_s")
+        rotationInterval = o.seconds("rotation_interval_s")
+        rotationOverlap = o.seconds("rotation_overlap_s")
         depthSnapshotLimit = o.integer("depth_snapshot_limit") ?? 5000
-        snapshotRetry = s("snapshot_retry_s")
+        snapshotRetry = o.seconds("snapshot_retry_s")
         requestWeightPerMinute = o.integer("request_weight_per_min") ?? 6000
         ordersPer10s = o.integer("orders_per_10s") ?? 50
-        maxRateLimitWait = s("max_rate_limit_wait_s")
+        maxRateLimitWait = o.seconds("max_rate_limit_wait_s")
         let w = o["recv_window_ms"] ?? .zero
         recvWindow = w.isZero ? nil : w
-        authTimeout = s("auth_timeout_s")
-        readyWait = s("ready_wait_s")
-        reconcileTimeout = s("reconcile_timeout_s")
-        userData = (o.integer("user_data") ?? 1) != 0
+        authTimeout = o.seconds("auth_timeout_s")
+        readyWait = o.seconds("ready_wait_s")
+        reconcileTimeout = o.seconds("reconcile_timeout_s")
+        userData = o.flag("user_data", true)
         guard requestTimeout > .zero else { throw .configuration("binance: request_timeout_s must be > 0") }
         guard streamControlPerSecond > 0 else { throw .configuration("binance: stream_control_per_s must be > 0") }
         guard (1...BinanceStream.maxPerConnection).contains(maxStreamsPerConnection) else {
@@ -107,8 +96,7 @@ public struct BinanceClientOptions: Sendable, Hashable {
     /// so the transport's own age limit stays off.
     func webSocketConfiguration(url: String, subscriptionsPerSecond: Double? = nil) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
-        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50),
-                                      cap: max(reconnectMax, reconnectBase))
+        c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(15)
         c.subscriptionsPerSecond = subscriptionsPerSecond ?? max(1, maxMessagesPerSecond)
@@ -121,3 +109,7 @@ public struct BinanceClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension BinanceRestAPI: VenueRESTFactory {}
+extension BinanceWsAPI: VenueWsFactory {}
+extension BinanceClientOptions: VenueClientOptions {}

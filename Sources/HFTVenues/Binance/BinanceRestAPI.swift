@@ -14,8 +14,7 @@ public final class BinanceRestAPI: ExchangeRestAPI {
     public let options: BinanceClientOptions
     let credentials: BinanceCredentials?
     let limits: BinanceLimits
-    private let client: RESTClient
-    private let ownsClient: Bool
+    private let link: VenueRESTLink
     private let symbolState = Mutex<(map: BinanceSymbolMap, info: BinanceExchangeInfo?)>((BinanceSymbolMap(), nil))
     /// Calls made, by path (for tests and diagnostics).
     private let callCounts = Mutex<[String: Int]>([:])
@@ -30,20 +29,13 @@ public final class BinanceRestAPI: ExchangeRestAPI {
     /// `client` nil: a client of its own, shut down by `shutdown()`.
     public init(credentials: BinanceCredentials? = nil, endpoints: BinanceEndpoints = .production,
                 options: BinanceClientOptions? = nil, account: String? = nil, client: RESTClient? = nil) throws(HFTError) {
-        let opts: BinanceClientOptions
-        if let options { opts = options } else { opts = try BinanceClientOptions() }
+        let opts = try options.orDefaults()
         self.credentials = credentials
         self.binanceEndpoints = endpoints
         self.options = opts
         self.endpoints = Dictionary(uniqueKeysWithValues: endpoints.named.map { ($0.name, $0.url) })
         self.limits = BinanceLimits.shared(rest: endpoints.rest, account: account ?? "default", options: opts)
-        if let client {
-            self.client = client
-            ownsClient = false
-        } else {
-            self.client = try RESTClient(timeout: opts.requestTimeout)
-            ownsClient = true
-        }
+        link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
     }
 
     public var hasCredentials: Bool { credentials != nil }
@@ -97,7 +89,7 @@ public final class BinanceRestAPI: ExchangeRestAPI {
     public var calls: [String: Int] { callCounts.withLock { $0 } }
 
     public func shutdown() async {
-        if ownsClient { await client.shutdown() }
+        await link.shutdown()
     }
 
     // MARK: Plumbing
@@ -105,7 +97,7 @@ public final class BinanceRestAPI: ExchangeRestAPI {
     private func perform(_ request: RESTClient.Request, weight: Int, path: String) async throws(HFTError) -> [UInt8] {
         try await limits.charge(weight: weight, maxWait: options.maxRateLimitWait)
         callCounts.withLock { $0[path, default: 0] += 1 }
-        let response = try await client.execute(request)
+        let response = try await link.execute(request, rateLimitStatuses: [])
         if let used = response.header("X-MBX-USED-WEIGHT-1M").flatMap(Double.init) {
             limits.weight.limiter.reportUsage(used: used, limit: Double(options.requestWeightPerMinute))
         }

@@ -45,8 +45,7 @@ public final class BinanceWsAPI: ExchangeWsAPI {
 
     public init(credentials: BinanceCredentials?, endpoints: BinanceEndpoints = .production,
                 options: BinanceClientOptions? = nil, rest: BinanceRestAPI? = nil, account: String? = nil) throws(HFTError) {
-        let opts: BinanceClientOptions
-        if let options { opts = options } else { opts = try BinanceClientOptions() }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
         self.account = account ?? "default"

@@ -124,61 +124,17 @@ struct DigiFinexHooks: ConnectionHooks {
 }
 
 /// The `status` and `errors` streams of one `DigiFinexWsAPI`.
-final class DigiFinexReporter: Sendable {
-    let status = EventStream<VenueStatus>(policy: .neverDrop(alarmThreshold: 10_000))
-    let errors = EventStream<VenueErrorReply>(policy: .neverDrop(alarmThreshold: 10_000))
-    private let counts = Mutex<(malformed: UInt64, unknown: UInt64)>((0, 0))
-    private let lastAuthFailure = Mutex<HFTError?>(nil)
+typealias DigiFinexReporter = VenueReporter<DigiFinexSymbols>
 
-    /// `server.auth` was refused (kept for `start()`, which then fails at once).
-    func authFailed(_ e: HFTError) { lastAuthFailure.withLock { $0 = e } }
-    var authFailure: HFTError? { lastAuthFailure.withLock { $0 } }
+extension DigiFinexSymbols: VenueSymbolSpelling {
+    static var venue: Venue { .digifinex }
+}
 
-    func report(_ event: VenueStatus.Event, symbol: String? = nil, _ detail: String = "") {
-        status.push(VenueStatus(venue: .digifinex, event: event, symbol: symbol.flatMap { DigiFinexSymbols.unified($0) }, detail: detail))
-    }
-
+extension VenueReporter where Spelling == DigiFinexSymbols {
+    /// A DigiFinex error reply; "too quick" and rate-limit codes are also reported as `.rateLimited`.
     func venueError(_ e: DigiFinexError, context: String) {
         errors.push(VenueErrorReply(venue: .digifinex, code: String(e.code), message: "\(context): \(e.text)"))
         if e.kind == .tooQuick || e.kind == .rateLimited { report(.rateLimited, "\(context): \(e.text)") }
-    }
-
-    func malformed(_ why: String, unknown: Bool = false) {
-        let (m, u) = counts.withLock { c -> (UInt64, UInt64) in
-            if unknown { c.unknown &+= 1 } else { c.malformed &+= 1 }
-            return (c.malformed, c.unknown)
-        }
-        report(.malformed, "\(why) (malformed: \(m), unknown: \(u))")
-    }
-
-    var malformedCounts: (malformed: UInt64, unknown: UInt64) { counts.withLock { $0 } }
-
-    /// Turns one connection's events into status values until it closes.
-    func watch(_ connection: WebSocketConnection, label: String) -> Task<Void, Never> {
-        Task { [self] in
-            var pending: HFTError?
-            for await e in connection.events {
-                switch e {
-                case .connecting, .ready, .closed:
-                    if case .ready = e { pending = nil }
-                case .connected:
-                    report(.connected, label)
-                case .authenticated:
-                    break
-                case .reconnecting(let attempt, let delay):
-                    report(.reconnecting, "\(label): attempt \(attempt) in \(delay)" + (pending.map { " after: \($0)" } ?? ""))
-                    pending = nil
-                case .disconnected(let reason):
-                    report(.disconnected, "\(label): \(reason)")
-                case .error(let error):
-                    switch error {
-                    case .malformedFrame, .invalidUTF8, .decompressionFailed, .oversizedMessage: malformed("\(label): \(error)")
-                    case .unknownMessage: malformed("\(label): \(error)", unknown: true)
-                    default: pending = error
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -28,11 +28,7 @@ public enum DigiFinexDescriptor {
     }
 
     /// Adds DigiFinex's REST and WebSocket factories (the WebSocket API orders over REST).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.digifinex] = { settings in try DigiFinexRestAPI(settings: settings) }
-        f.ws[.digifinex] = { settings, rest in try DigiFinexWsAPI(settings: settings, rest: rest as? DigiFinexRestAPI) }
-        f.wsNeedsRest.insert(.digifinex)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.digifinex, DigiFinexWsAPI.self) }
 
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> DigiFinexEndpoints {
         let e = try descriptor.resolveEndpoints(overrides)
@@ -59,24 +55,15 @@ public struct DigiFinexClientOptions: Sendable, Hashable {
     public var reconcileTimeout: Duration
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: DigiFinexDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        func d(_ name: String, _ fallback: FixedDecimal) -> Double {
-            Double((o[name] ?? fallback).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000
-        }
-        pingInterval = s("ping_interval_s")
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        maxMessagesPerSecond = d("max_msgs_per_s", "10")
+        let o = try KnobReader(DigiFinexDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         subscriptionBurst = o.integer("subscription_burst") ?? 5
-        recycleInterval = s("recycle_interval_s")
-        recycleSnapshotWait = s("recycle_snapshot_wait_s")
-        authTimeout = s("auth_timeout_s")
-        restBurst = d("rest_burst", "20")
-        restPerSecond = d("rest_per_s", "10")
-        reconcileTimeout = s("reconcile_timeout_s")
+        recycleInterval = o.seconds("recycle_interval_s")
+        recycleSnapshotWait = o.seconds("recycle_snapshot_wait_s")
+        authTimeout = o.seconds("auth_timeout_s")
+        restBurst = o.rate("rest_burst")
+        restPerSecond = o.rate("rest_per_s")
+        reconcileTimeout = o.seconds("reconcile_timeout_s")
         guard maxMessagesPerSecond > 0 else { throw .configuration("digifinex: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("digifinex: request_timeout_s must be > 0") }
         guard restBurst >= 1, restPerSecond > 0 else { throw .configuration("digifinex: rest_burst must be ≥ 1 and rest_per_s > 0") }
@@ -88,8 +75,7 @@ public struct DigiFinexClientOptions: Sendable, Hashable {
     func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
         c.compression = .auto
-        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50),
-                                      cap: max(reconnectMax, reconnectBase))
+        c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(10)
         c.subscriptionsPerSecond = maxMessagesPerSecond
@@ -106,3 +92,7 @@ public struct DigiFinexClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension DigiFinexRestAPI: VenueRESTFactory {}
+extension DigiFinexWsAPI: VenueWsFactory {}
+extension DigiFinexClientOptions: VenueClientOptions {}

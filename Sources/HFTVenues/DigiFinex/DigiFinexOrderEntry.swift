@@ -25,26 +25,26 @@ extension DigiFinexWsAPI {
             return id
         }
         let rest = self.rest, endpoints = self.endpoints
-        submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
-               build: { () throws(HFTError) in
-                   try rest.request { c, s in DigiFinexREST.newOrder(native, credentials: c, seconds: s, endpoints: endpoints) }
-               },
-               finish: { [self] result in
-                   var r = result
-                   if r.ok, let body = r.response {
-                       do throws(DigiFinexRESTError) {
-                           let orderID = try DigiFinexREST.parseNewOrder(Array(body.utf8))
-                           r.orderID = orderID
-                           feed.orders.placed(orderID, clientOrderID: order.clientOrderID, order: order)
-                       } catch {
-                           r.ok = false
-                           r.error = error.hftError
-                       }
-                       return r
-                   }
-                   guard let e = r.error, Self.isLost(e) else { return r }
-                   return await settlePlacement(r, order: order)
-               })
+        orderEntry.submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
+                          build: { () throws(HFTError) in
+                              try rest.request { c, s in DigiFinexREST.newOrder(native, credentials: c, seconds: s, endpoints: endpoints) }
+                          },
+                          finish: { [self] result in
+                              var r = result
+                              if r.ok, let body = r.response {
+                                  do throws(DigiFinexRESTError) {
+                                      let orderID = try DigiFinexREST.parseNewOrder(Array(body.utf8))
+                                      r.orderID = orderID
+                                      feed.orders.placed(orderID, clientOrderID: order.clientOrderID, order: order)
+                                  } catch {
+                                      r.ok = false
+                                      r.error = error.hftError
+                                  }
+                                  return r
+                              }
+                              guard let e = r.error, RESTOrderEntry.isLost(e) else { return r }
+                              return await settlePlacement(r, order: order)
+                          })
         Task { [weak self] in
             guard let self, let native = try? DigiFinexSymbols.native(order.symbol) else { return }
             try? await self.follow(native)
@@ -114,71 +114,30 @@ extension DigiFinexWsAPI {
 
     func cancelIDs(_ id: RequestID, _ ids: [String], clientOrderID: String?, callback: @escaping OrderCallback) {
         let rest = self.rest, endpoints = self.endpoints
-        submit(id, Self.cancelMethod, clientOrderID: clientOrderID, callback: callback,
-               build: { () throws(HFTError) in
-                   try rest.request { c, s in DigiFinexREST.cancel(orderIDs: ids, credentials: c, seconds: s, endpoints: endpoints) }
-               },
-               finish: { [self] result in
-                   var r = result
-                   r.orderID = ids.count == 1 ? ids[0] : nil
-                   if r.ok, let body = r.response {
-                       do throws(DigiFinexRESTError) {
-                           let c = try DigiFinexREST.parseCancel(Array(body.utf8))
-                           let missing = ids.filter { !c.success.contains($0) }
-                           if !missing.isEmpty {
-                               r.ok = false
-                               r.error = .venueRejected(code: "cancel_failed", message: "not canceled: \(missing.joined(separator: ","))")
-                           }
-                       } catch {
-                           r.ok = false
-                           r.error = error.hftError
-                       }
-                       return r
-                   }
-                   guard let e = r.error, Self.isLost(e) else { return r }
-                   return await settleCancel(r, ids: ids)
-               })
-    }
-
-    /// Queues one REST order call: limiter token in call order, then the HTTP exchange, then
-    /// `finish` (which may settle a lost reply), then the callback.
-    func submit(_ id: RequestID, _ method: String, clientOrderID: String?, callback: @escaping OrderCallback,
-                build: @escaping @Sendable () throws(HFTError) -> DigiFinexHTTPRequest,
-                finish: @escaping @Sendable (OrderResult) async -> OrderResult) {
-        sender.submit { [self] turn in
-            if case .failure(let e) = turn {
-                callback(rejected(id, method, e, clientOrderID: clientOrderID))
-                return
-            }
-            let request: DigiFinexHTTPRequest
-            do throws(HFTError) { request = try build() } catch {
-                callback(rejected(id, method, error, clientOrderID: clientOrderID))
-                return
-            }
-            Task { [self] in
-                var r = OrderResult(venue: .digifinex, requestID: id, method: method, request: request.payload, response: nil,
-                                    latencyMicros: 0, ok: false, clientOrderID: clientOrderID)
-                do throws(HFTError) {
-                    let response = try await rest.perform(request, limited: false)
-                    r.response = response.bodyText
-                    r.latencyMicros = max(1, response.latencyMicros)
-                    latency.record(method, micros: r.latencyMicros)
-                    r.ok = true
-                } catch {
-                    r.error = error
-                    if case .rateLimited = error { reporter.report(.rateLimited, "\(method): \(error)") }
-                }
-                callback(await finish(r))
-            }
-        }
-    }
-
-    /// Transport failures after which the venue may have acted.
-    static func isLost(_ e: HFTError) -> Bool {
-        switch e {
-        case .outcomeUnknown, .noAnswer: true
-        default: false
-        }
+        orderEntry.submit(id, Self.cancelMethod, clientOrderID: clientOrderID, callback: callback,
+                          build: { () throws(HFTError) in
+                              try rest.request { c, s in DigiFinexREST.cancel(orderIDs: ids, credentials: c, seconds: s, endpoints: endpoints) }
+                          },
+                          finish: { [self] result in
+                              var r = result
+                              r.orderID = ids.count == 1 ? ids[0] : nil
+                              if r.ok, let body = r.response {
+                                  do throws(DigiFinexRESTError) {
+                                      let c = try DigiFinexREST.parseCancel(Array(body.utf8))
+                                      let missing = ids.filter { !c.success.contains($0) }
+                                      if !missing.isEmpty {
+                                          r.ok = false
+                                          r.error = .venueRejected(code: "cancel_failed", message: "not canceled: \(missing.joined(separator: ","))")
+                                      }
+                                  } catch {
+                                      r.ok = false
+                                      r.error = error.hftError
+                                  }
+                                  return r
+                              }
+                              guard let e = r.error, RESTOrderEntry.isLost(e) else { return r }
+                              return await settleCancel(r, ids: ids)
+                          })
     }
 
     /// A new order whose reply was lost: an open order of the symbol with the same side, amount
@@ -186,7 +145,7 @@ extension DigiFinexWsAPI {
     func settlePlacement(_ result: OrderResult, order: PlaceOrder) async -> OrderResult {
         var r = result
         do {
-            let open = try await withDeadline(options.reconcileTimeout) { [rest] in try await rest.openOrders(symbol: order.symbol) }
+            let open = try await RESTOrderEntry.withDeadline(options.reconcileTimeout) { [rest] in try await rest.openOrders(symbol: order.symbol) }
             let matches = open.filter { o in
                 !feed.orders.isKnown(o.orderID) && o.side == order.side && o.amount == order.quantity
                     && (order.type == .market || o.price == order.price)
@@ -213,7 +172,7 @@ extension DigiFinexWsAPI {
     func settleCancel(_ result: OrderResult, ids: [String]) async -> OrderResult {
         var r = result
         do {
-            let found = try await withDeadline(options.reconcileTimeout) { [rest] in try await rest.orders(ids: ids) }
+            let found = try await RESTOrderEntry.withDeadline(options.reconcileTimeout) { [rest] in try await rest.orders(ids: ids) }
             for o in found { feed.apply(o) }
             let canceled = Set(found.filter { $0.status == 3 || $0.status == 4 }.map(\.orderID))
             let filled = found.filter { $0.status == 2 }.map(\.orderID)
@@ -231,21 +190,7 @@ extension DigiFinexWsAPI {
         return r
     }
 
-    func withDeadline<T: Sendable>(_ d: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let limit = d > .zero ? d : .seconds(10)
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw HFTError.noAnswer(requestID: 0, timeoutMicros: UInt64(limit.components.seconds) * 1_000_000)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
-
     func rejected(_ id: RequestID, _ method: String, _ error: HFTError, clientOrderID: String? = nil) -> OrderResult {
-        OrderResult(venue: .digifinex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                    ok: false, clientOrderID: clientOrderID, error: error)
+        orderEntry.rejected(id, method, error, clientOrderID: clientOrderID)
     }
 }

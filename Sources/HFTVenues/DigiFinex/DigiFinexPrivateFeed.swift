@@ -20,15 +20,15 @@ final class DigiFinexPrivateFeed: Sendable {
     var watchingOrders: Bool { sinks.withLock { !$0.orders.isEmpty } }
     var watchingBalances: Bool { sinks.withLock { !$0.balances.isEmpty } }
 
-    func apply(_ u: DigiFinexOrderUpdate) { sinks.withLock { s in Self.push(orders.apply(u), to: &s.orders) } }
-    func apply(_ r: DigiFinexRESTOrder) { sinks.withLock { s in Self.push(orders.apply(r), to: &s.orders) } }
+    func apply(_ u: DigiFinexOrderUpdate) { sinks.withLock { s in s.orders.fanOut(orders.apply(u)) } }
+    func apply(_ r: DigiFinexRESTOrder) { sinks.withLock { s in s.orders.fanOut(orders.apply(r)) } }
 
     func apply(_ u: DigiFinexBalanceUpdate) {
-        sinks.withLock { s in if let b = balances.apply(u) { Self.push([b], to: &s.balances) } }
+        sinks.withLock { s in if let b = balances.apply(u) { s.balances.fanOut([b]) } }
     }
 
     func apply(_ a: DigiFinexAsset) {
-        sinks.withLock { s in if let b = balances.apply(a) { Self.push([b], to: &s.balances) } }
+        sinks.withLock { s in if let b = balances.apply(a) { s.balances.fanOut([b]) } }
     }
 
     func finishAll() {
@@ -37,12 +37,5 @@ final class DigiFinexPrivateFeed: Sendable {
             for x in s.balances { x.finish() }
             s = Sinks()
         }
-    }
-
-    private static func push<T: Sendable>(_ values: [T], to list: inout [EventStream<T>]) {
-        guard !values.isEmpty else { return }
-        var finished = false
-        for s in list { for v in values where !s.push(v) { finished = true } }
-        if finished { list.removeAll { $0.isFinished } }
     }
 }

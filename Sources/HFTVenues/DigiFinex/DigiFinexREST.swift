@@ -4,32 +4,13 @@
 /// in the order sent. Replies are JSON with `code` 0 on success.
 import HFTCore
 
-/// One HTTP request, ready for `RESTClient`. `payload` is the signed parameter text (no secret in it).
-public struct DigiFinexHTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
-    public var payload: String
-}
+/// One signed request (`payload`: the signed parameter text; no secret in it).
+public typealias DigiFinexHTTPRequest = VenueHTTPRequest
 
-public enum DigiFinexRESTError: Error, Sendable, Equatable, CustomStringConvertible {
-    case venue(DigiFinexError)
-    case malformed(String)
+public typealias DigiFinexRESTError = VenueRESTError<DigiFinexError>
 
-    public var description: String {
-        switch self {
-        case .venue(let e): e.description
-        case .malformed(let s): "DigiFinex REST: malformed response (\(s))"
-        }
-    }
-
-    public var hftError: HFTError {
-        switch self {
-        case .venue(let e): e.hftError
-        case .malformed: .malformedFrame(description)
-        }
-    }
+extension DigiFinexError: VenueRESTErrorDetail {
+    public static var restName: String { "DigiFinex REST" }
 }
 
 /// A new spot order in DigiFinex terms. For a market buy, `amount` is the quote amount to spend.

@@ -110,7 +110,7 @@ final class DigiFinexSession: Sendable {
         let go: Bool = links.withLock { l in
             guard !l.started, !l.stopped else { return false }
             l.started = true
-            l.connections[1] = Link(connection: first, watcher: reporter.watch(first, label: "ws"))
+            l.connections[1] = Link(connection: first, watcher: reporter.watch(first, socket: "ws"))
             return true
         }
         guard go else { return }
@@ -212,7 +212,7 @@ final class DigiFinexSession: Sendable {
         }
         let added = links.withLock { l -> Bool in
             guard !l.stopped else { return false }
-            l.connections[gen] = Link(connection: next, watcher: reporter.watch(next, label: "ws (replacement \(gen))"))
+            l.connections[gen] = Link(connection: next, watcher: reporter.watch(next, socket: "ws (replacement \(gen))"))
             return true
         }
         guard added else { return false }

@@ -2,7 +2,7 @@
 /// lowercase `btc_usdt`; unified names are `BTC/USDT`.
 import HFTCore
 
-public enum DigiFinexSymbols {
+public enum DigiFinexSymbols: Sendable {
     static let ws = SymbolSpelling.underscoredUpper
     static let rest = SymbolSpelling.underscoredLower
 

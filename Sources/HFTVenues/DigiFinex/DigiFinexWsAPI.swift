@@ -28,6 +28,8 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
     let feed = DigiFinexPrivateFeed()
     private let sessionBox = Mutex<DigiFinexSession?>(nil)
     let sender: OrderedSender
+    /// Order entry over signed REST (`DigiFinexOrderEntry`).
+    let orderEntry: RESTOrderEntry
     private let stopped = Atomic<Bool>(false)
     private let resyncs = Mutex<Task<Void, Never>?>(nil)
 
@@ -41,19 +43,17 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
 
     public init(credentials: DigiFinexCredentials?, endpoints: DigiFinexEndpoints = .production,
                 options: DigiFinexClientOptions? = nil, rest: DigiFinexRestAPI? = nil, account: String? = nil) throws(HFTError) {
-        let opts: DigiFinexClientOptions
-        if let options { opts = options } else { opts = try DigiFinexClientOptions() }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
         self.account = account ?? "default"
-        if let rest, credentials == nil || rest.hasCredentials {
-            self.rest = rest
-            ownsRest = false
-        } else {
-            self.rest = try DigiFinexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
-            ownsRest = true
+        (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
+            try DigiFinexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
         sender = OrderedSender(limiter: self.rest.limiter)
+        orderEntry = RESTOrderEntry(venue: .digifinex, sender: sender, latency: latency,
+                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+                                    onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         // Creating the session checks the WebSocket URL now rather than at the first watch.
         _ = try session()
     }
@@ -70,17 +70,7 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
         s.start()
         guard hasCredentials else { return }
         let reporter = self.reporter, wait = options.authTimeout + options.requestTimeout + .seconds(5)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await s.waitUntilReady(timeout: wait) }
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: .milliseconds(20))
-                    if let e = reporter.authFailure { throw e }
-                }
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        try await WsAPISupport.ready({ try await s.waitUntilReady(timeout: wait) }, authFailure: { reporter.authFailure })
     }
 
     /// Closes the socket and ends every stream; cancels no order.

@@ -32,11 +32,7 @@ public enum FMexDescriptor {
     }
 
     /// Adds FMex's REST and WebSocket factories (the WebSocket API orders over REST).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.fmex] = { settings in try FMexRestAPI(settings: settings) }
-        f.ws[.fmex] = { settings, rest in try FMexWsAPI(settings: settings, rest: rest as? FMexRestAPI) }
-        f.wsNeedsRest.insert(.fmex)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.fmex, FMexWsAPI.self) }
 
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> FMexEndpoints {
         let e = try descriptor.resolveEndpoints(overrides)
@@ -67,29 +63,19 @@ public struct FMexClientOptions: Sendable, Hashable {
     public var authTimeout: Duration
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: FMexDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        func d(_ name: String, _ fallback: FixedDecimal) -> Double {
-            Double((o[name] ?? fallback).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000
-        }
-        func flag(_ name: String, _ fallback: Int) -> Bool { (o.integer(name) ?? fallback) != 0 }
-        pingInterval = s("ping_interval_s")
+        let o = try KnobReader(FMexDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         pingMisses = max(1, o.integer("ping_misses") ?? 2)
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        maxMessagesPerSecond = d("max_msgs_per_s", "10")
         subscriptionBurst = max(1, o.integer("subscription_burst") ?? 5)
         depthLevel = o.integer("depth_level") ?? 20
-        depthDelta = flag("depth_delta", 1)
-        trimBook = flag("trim_book", 1)
-        percentEncodeSignature = flag("ws_sign_percent_encode", 1)
-        lowercaseEnums = flag("rest_lowercase_enums", 0)
-        restBurst = d("rest_burst", "10")
-        restPerSecond = d("rest_per_s", "10")
-        reconcileTimeout = s("reconcile_timeout_s")
-        authTimeout = s("auth_timeout_s")
+        depthDelta = o.flag("depth_delta", true)
+        trimBook = o.flag("trim_book", true)
+        percentEncodeSignature = o.flag("ws_sign_percent_encode", true)
+        lowercaseEnums = o.flag("rest_lowercase_enums", false)
+        restBurst = o.rate("rest_burst")
+        restPerSecond = o.rate("rest_per_s")
+        reconcileTimeout = o.seconds("reconcile_timeout_s")
+        authTimeout = o.seconds("auth_timeout_s")
         guard depthLevel == 20 || depthLevel == 150 else { throw .configuration("fmex: depth_level must be 20 or 150") }
         guard maxMessagesPerSecond > 0 else { throw .configuration("fmex: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("fmex: request_timeout_s must be > 0") }
@@ -97,7 +83,7 @@ public struct FMexClientOptions: Sendable, Hashable {
     }
 
     var reconnectPolicy: ReconnectPolicy {
-        ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50), cap: max(reconnectMax, reconnectBase))
+        .knobs(base: reconnectBase, max: reconnectMax)
     }
 
     /// Text frames, no compression; `{"cmd":"ping"}` every `ping_interval_s` (the server does
@@ -121,3 +107,7 @@ public struct FMexClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension FMexRestAPI: VenueRESTFactory {}
+extension FMexWsAPI: VenueWsFactory {}
+extension FMexClientOptions: VenueClientOptions {}

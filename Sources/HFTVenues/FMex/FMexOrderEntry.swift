@@ -25,26 +25,26 @@ extension FMexWsAPI {
         }
         let rest = self.rest
         let submittedAt = WallClock.microseconds()
-        submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
-               build: { () throws(HFTError) in
-                   try rest.request { c, ms in FMexREST.newOrder(native, credentials: c, milliseconds: ms, endpoints: rest.fmexEndpoints,
-                                                                 options: rest.restOptions) }
-               },
-               finish: { [self] result in
-                   var r = result
-                   if !r.ok, let e = r.error, Self.isLost(e) { return await settlePlacement(r, order: order, since: submittedAt) }
-                   guard r.ok, let body = r.response else { return r }
-                   do throws(FMexRESTError) {
-                       let placed = try FMexREST.parseNewOrder(Array(body.utf8))
-                       r.orderID = placed.id
-                       feed.orders.placed(placed.id, order: order)
-                       if let row = placed.order { feed.apply(row) }
-                   } catch {
-                       r.ok = false
-                       r.error = error.hftError
-                   }
-                   return r
-               })
+        orderEntry.submit(id, Self.placeMethod, clientOrderID: order.clientOrderID, callback: callback,
+                          build: { () throws(HFTError) in
+                              try rest.request { c, ms in FMexREST.newOrder(native, credentials: c, milliseconds: ms, endpoints: rest.fmexEndpoints,
+                                                                            options: rest.restOptions) }
+                          },
+                          finish: { [self] result in
+                              var r = result
+                              if !r.ok, let e = r.error, RESTOrderEntry.isLost(e) { return await settlePlacement(r, order: order, since: submittedAt) }
+                              guard r.ok, let body = r.response else { return r }
+                              do throws(FMexRESTError) {
+                                  let placed = try FMexREST.parseNewOrder(Array(body.utf8))
+                                  r.orderID = placed.id
+                                  feed.orders.placed(placed.id, order: order)
+                                  if let row = placed.order { feed.apply(row) }
+                              } catch {
+                                  r.ok = false
+                                  r.error = error.hftError
+                              }
+                              return r
+                          })
         Task { [weak self] in try? await self?.follow(FMexSymbols.topic(order.symbol)) }
         return id
     }
@@ -98,77 +98,9 @@ extension FMexWsAPI {
 
     /// Several REST calls for one request id, one after the other; one callback.
     func run(_ id: RequestID, _ method: String, orderID: String?, targets: [FMexCancelTarget], callback: @escaping OrderCallback) {
-        let rest = self.rest, latency = self.latency
-        sender.submit(cost: Double(max(1, targets.count))) { turn in
-            if case .failure(let e) = turn {
-                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0, ok: false, error: e))
-                return
-            }
-            Task {
-                var r = OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                    ok: true, orderID: orderID)
-                var requests: [String] = []
-                for target in targets {
-                    do throws(HFTError) {
-                        let request = try rest.request { c, ms in target.request(c, ms, rest) }
-                        requests.append(request.payload)
-                        let response = try await rest.perform(request, limited: false)
-                        r.response = response.bodyText
-                        r.latencyMicros += max(1, response.latencyMicros)
-                        latency.record(method, micros: max(1, response.latencyMicros))
-                    } catch {
-                        r.ok = false
-                        r.error = error
-                        break
-                    }
-                }
-                r.request = requests.joined(separator: "\n")
-                callback(r)
-            }
-        }
-    }
-
-    /// Queues one REST order call: limiter token in call order, then the HTTP exchange, then
-    /// `finish`, then the callback.
-    func submit(_ id: RequestID, _ method: String, clientOrderID: String?, callback: @escaping OrderCallback,
-                build: @escaping @Sendable () throws(HFTError) -> FMexHTTPRequest,
-                finish: @escaping @Sendable (OrderResult) async -> OrderResult) {
-        let rest = self.rest, latency = self.latency, reporter = self.reporter
-        sender.submit { turn in
-            if case .failure(let e) = turn {
-                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                     ok: false, clientOrderID: clientOrderID, error: e))
-                return
-            }
-            let request: FMexHTTPRequest
-            do throws(HFTError) { request = try build() } catch {
-                callback(OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                                     ok: false, clientOrderID: clientOrderID, error: error))
-                return
-            }
-            Task {
-                var r = OrderResult(venue: .fmex, requestID: id, method: method, request: request.payload, response: nil,
-                                    latencyMicros: 0, ok: false, clientOrderID: clientOrderID)
-                do throws(HFTError) {
-                    let response = try await rest.perform(request, limited: false)
-                    r.response = response.bodyText
-                    r.latencyMicros = max(1, response.latencyMicros)
-                    latency.record(method, micros: r.latencyMicros)
-                    r.ok = true
-                } catch {
-                    r.error = error
-                    if case .rateLimited = error { reporter.report(.rateLimited, "\(method): \(error)") }
-                }
-                callback(await finish(r))
-            }
-        }
-    }
-
-    /// Transport failures after which the venue may have acted.
-    static func isLost(_ e: HFTError) -> Bool {
-        switch e {
-        case .outcomeUnknown, .noAnswer: true
-        default: false
+        let rest = self.rest
+        orderEntry.run(id, method, clientOrderID: nil, orderID: orderID, targets: targets, callback: callback) {
+            target throws(HFTError) in try rest.request { c, ms in target.request(c, ms, rest) }
         }
     }
 
@@ -184,7 +116,7 @@ extension FMexWsAPI {
                 && (order.type == .market ? o.type == .market : o.price == order.price)
         }
         do {
-            let open = try await withDeadline(options.reconcileTimeout) { [rest] in try await rest.openOrders() }
+            let open = try await RESTOrderEntry.withDeadline(options.reconcileTimeout) { [rest] in try await rest.openOrders() }
             for o in open where !feed.orders.isKnown(o.id) { feed.apply(o) }
             let candidates = feed.orders.unclaimed(since: since).filter(matches)
             if candidates.count == 1 {
@@ -203,22 +135,8 @@ extension FMexWsAPI {
         return r
     }
 
-    func withDeadline<T: Sendable>(_ d: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let limit = d > .zero ? d : .seconds(10)
-        return try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw HFTError.noAnswer(requestID: 0, timeoutMicros: UInt64(limit.components.seconds) * 1_000_000)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
-
     func rejected(_ id: RequestID, _ method: String, _ error: HFTError, clientOrderID: String? = nil) -> OrderResult {
-        OrderResult(venue: .fmex, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
-                    ok: false, clientOrderID: clientOrderID, error: error)
+        orderEntry.rejected(id, method, error, clientOrderID: clientOrderID)
     }
 }
 

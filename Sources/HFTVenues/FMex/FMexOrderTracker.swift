@@ -162,8 +162,8 @@ final class FMexPrivateFeed: Sendable {
     var watchingBalances: Bool { sinks.withLock { !$0.balances.isEmpty } }
     var watchingPositions: Bool { sinks.withLock { !$0.positions.isEmpty } }
 
-    func apply(_ u: FMexOrderPush) { sinks.withLock { s in Self.push(orders.apply(u), to: &s.orders) } }
-    func deliver(_ events: [OrderEvent]) { sinks.withLock { s in Self.push(events, to: &s.orders) } }
+    func apply(_ u: FMexOrderPush) { sinks.withLock { s in s.orders.fanOut(orders.apply(u)) } }
+    func deliver(_ events: [OrderEvent]) { sinks.withLock { s in s.orders.fanOut(events) } }
 
     /// Balance: `available`, frozen = order margin + position margin.
     func apply(_ a: FMexAccount) {
@@ -172,7 +172,7 @@ final class FMexPrivateFeed: Sendable {
             if let old = s.lastBalance[a.currency], old.available == a.available, old.frozen == frozen { return }
             let b = Balance(venue: .fmex, asset: a.currency, available: a.available, frozen: frozen, timestamp: WallClock.microseconds())
             s.lastBalance[a.currency] = b
-            Self.push([b], to: &s.balances)
+            s.balances.fanOut([b])
         }
     }
 
@@ -187,7 +187,7 @@ final class FMexPrivateFeed: Sendable {
             if let old = s.lastPosition[p.symbol], old.quantity == position.quantity, old.margin == position.margin,
                old.entryPrice == position.entryPrice, old.realizedPnL == position.realizedPnL { return }
             s.lastPosition[p.symbol] = position
-            Self.push([position], to: &s.positions)
+            s.positions.fanOut([position])
         }
     }
 
@@ -198,12 +198,5 @@ final class FMexPrivateFeed: Sendable {
             for x in s.positions { x.finish() }
             s = Sinks()
         }
-    }
-
-    private static func push<T: Sendable>(_ values: [T], to list: inout [EventStream<T>]) {
-        guard !values.isEmpty else { return }
-        var finished = false
-        for s in list { for v in values where !s.push(v) { finished = true } }
-        if finished { list.removeAll { $0.isFinished } }
     }
 }

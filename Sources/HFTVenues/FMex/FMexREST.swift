@@ -3,33 +3,14 @@
 /// Replies are `{"status":0,"data":…}`; errors a non-zero `status` with `msg`, or an HTTP status.
 import HFTCore
 
-/// One HTTP request, ready for `RESTClient`. `payload` is what the signature covers apart from
-/// the timestamp (method, URL with sorted query, form body) — never the key or the signature.
-public struct FMexHTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
-    public var payload: String
-}
+/// One signed request (`payload`: what the signature covers apart from the timestamp — method,
+/// URL with sorted query, form body).
+public typealias FMexHTTPRequest = VenueHTTPRequest
 
-public enum FMexRESTError: Error, Sendable, Equatable, CustomStringConvertible {
-    case venue(FMexError)
-    case malformed(String)
+public typealias FMexRESTError = VenueRESTError<FMexError>
 
-    public var description: String {
-        switch self {
-        case .venue(let e): e.description
-        case .malformed(let s): "FMex REST: malformed response (\(s))"
-        }
-    }
-
-    public var hftError: HFTError {
-        switch self {
-        case .venue(let e): e.hftError
-        case .malformed: .malformedFrame(description)
-        }
-    }
+extension FMexError: VenueRESTErrorDetail {
+    public static var restName: String { "FMex REST" }
 }
 
 /// A new order in FMex terms (`POST /v3/contracts/orders`): integer contracts, LONG/SHORT.
@@ -188,15 +169,7 @@ public enum FMexREST {
     }
 
     static func withData<T>(_ body: [UInt8], _ read: (JSONValue) throws(FMexRESTError) -> T) throws(FMexRESTError) -> T {
-        let r: Result<T, FMexRESTError> = body.withUnsafeBytes { bytes in
-            do throws(FMexRESTError) {
-                let root: JSONValue
-                do throws(JSONError) { root = try JSONValue.root(bytes) } catch { throw .malformed(error.description) }
-                let data = root.kind == .object ? (root["data"] ?? root) : root
-                return .success(try read(data))
-            } catch { return .failure(error) }
-        }
-        return try r.get()
+        try FMexRESTError.withRoot(body) { (root) throws(FMexRESTError) in try read(root.kind == .object ? (root["data"] ?? root) : root) }
     }
 
     static func decoding<T>(_ body: () throws(FMexDecodeError) -> T) throws(FMexRESTError) -> T {

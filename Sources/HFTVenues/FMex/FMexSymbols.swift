@@ -3,7 +3,7 @@
 /// perpetual too.
 import HFTCore
 
-public enum FMexSymbols {
+public enum FMexSymbols: Sendable {
     static let spelling = SymbolSpelling(separator: "", letterCase: .lower, perpetualSuffix: "_p", knownQuotes: ["USDT", "USD"])
 
     /// `BTC/USD:BTC` (or `BTC/USD`) → `btcusd_p` (the topic spelling).

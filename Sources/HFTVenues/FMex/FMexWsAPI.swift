@@ -28,6 +28,8 @@ public final class FMexWsAPI: ExchangeWsAPI {
     /// The private push socket (nil without credentials).
     let privateLink: FMexPrivateLink?
     let sender: OrderedSender
+    /// Order entry over signed REST (`FMexOrderEntry`).
+    let orderEntry: RESTOrderEntry
     private let started = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -47,19 +49,17 @@ public final class FMexWsAPI: ExchangeWsAPI {
 
     public init(credentials: FMexCredentials?, endpoints: FMexEndpoints = .production, options: FMexClientOptions? = nil,
                 rest: FMexRestAPI? = nil, account: String? = nil) throws(HFTError) {
-        let opts: FMexClientOptions
-        if let options { opts = options } else { opts = try FMexClientOptions() }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
         self.account = account ?? "default"
-        if let rest, credentials == nil || rest.hasCredentials {
-            self.rest = rest
-            ownsRest = false
-        } else {
-            self.rest = try FMexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
-            ownsRest = true
+        (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
+            try FMexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
         sender = OrderedSender(limiter: self.rest.limiter)
+        orderEntry = RESTOrderEntry(venue: .fmex, sender: sender, latency: latency,
+                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+                                    onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         let reporter = self.reporter, feed = self.feed, gap = gapAction, ready = readyAction
         let market = FMexMarketState(reporter: reporter, onGap: { gap.run($0) })
         self.market = market

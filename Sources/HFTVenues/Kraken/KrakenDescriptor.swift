@@ -33,11 +33,7 @@ public enum KrakenDescriptor {
     }
 
     /// Adds Kraken's REST and WebSocket factories (the WebSocket API needs the REST one for tokens).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.kraken] = { settings in try KrakenRestAPI(settings: settings) }
-        f.ws[.kraken] = { settings, rest in try KrakenWsAPI(settings: settings, rest: rest as? KrakenRestAPI) }
-        f.wsNeedsRest.insert(.kraken)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.kraken, KrakenWsAPI.self) }
 
     /// The endpoints of `settings` with the defaults filled in, as `KrakenEndpoints`.
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> KrakenEndpoints {
@@ -67,24 +63,17 @@ public struct KrakenClientOptions: Sendable, Hashable {
     public var deadManRefresh: Duration
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: KrakenDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        pingInterval = s("ping_interval_s")
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        let rate = o["max_msgs_per_s"] ?? "10"
-        maxMessagesPerSecond = Double(rate.rescaled(to: 3, rounding: .towardZero).mantissa) / 1000
+        let o = try KnobReader(KrakenDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         orderBurst = o.integer("order_burst") ?? 20
         subscriptionBurst = o.integer("subscription_burst") ?? 5
-        verifyChecksum = (o.integer("book_checksum") ?? 1) != 0
-        instrumentTimeout = s("instrument_timeout_s")
-        authTimeout = s("auth_timeout_s")
-        readyWait = s("ready_wait_s")
-        reconcileTimeout = s("reconcile_timeout_s")
+        verifyChecksum = o.flag("book_checksum", true)
+        instrumentTimeout = o.seconds("instrument_timeout_s")
+        authTimeout = o.seconds("auth_timeout_s")
+        readyWait = o.seconds("ready_wait_s")
+        reconcileTimeout = o.seconds("reconcile_timeout_s")
         deadManTimeoutSeconds = o.integer("dead_man_timeout_s") ?? 0
-        deadManRefresh = s("dead_man_refresh_s")
+        deadManRefresh = o.seconds("dead_man_refresh_s")
         guard maxMessagesPerSecond > 0 else { throw .configuration("kraken: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("kraken: request_timeout_s must be > 0") }
         guard deadManTimeoutSeconds < 86_400 else { throw .configuration("kraken: dead_man_timeout_s must be < 86400") }
@@ -97,8 +86,7 @@ public struct KrakenClientOptions: Sendable, Hashable {
     /// on a timer and as the stall probe, backoff from the reconnect knobs, paced replays.
     func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
-        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50),
-                                      cap: max(reconnectMax, reconnectBase))
+        c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(15)
         c.subscriptionsPerSecond = maxMessagesPerSecond
@@ -115,3 +103,7 @@ public struct KrakenClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension KrakenRestAPI: VenueRESTFactory {}
+extension KrakenWsAPI: VenueWsFactory {}
+extension KrakenClientOptions: VenueClientOptions {}

@@ -7,14 +7,13 @@ import HFTCore
 import HFTTransport
 import Synchronization
 
-public final class KrakenRestAPI: ExchangeRestAPI {
+public final class KrakenRestAPI: ExchangeRestAPI, SigningRESTAPI {
     public let venue = Venue.kraken
     public let endpoints: [String: String]
     public let krakenEndpoints: KrakenEndpoints
     let credentials: KrakenCredentials?
     let nonces: KrakenNonceSource
-    private let client: RESTClient
-    private let ownsClient: Bool
+    private let link: VenueRESTLink
 
     /// From registry settings (endpoint overrides by name: `rest`, `ws`, `ws-auth`).
     public convenience init(settings: VenueAPISettings) throws(HFTError) {
@@ -32,13 +31,7 @@ public final class KrakenRestAPI: ExchangeRestAPI {
         self.endpoints = [KrakenDescriptor.wsEndpoint: endpoints.publicWebSocket,
                           KrakenDescriptor.wsAuthEndpoint: endpoints.privateWebSocket,
                           KrakenDescriptor.restEndpoint: endpoints.rest]
-        if let client {
-            self.client = client
-            ownsClient = false
-        } else {
-            self.client = try RESTClient(timeout: timeout)
-            ownsClient = true
-        }
+        link = try VenueRESTLink(client: client, timeout: timeout)
         self.nonces = nonces ?? credentials.map { KrakenRestAPI.sharedNonces(apiKey: $0.apiKey) } ?? KrakenNonceSource()
     }
 
@@ -76,7 +69,7 @@ public final class KrakenRestAPI: ExchangeRestAPI {
     }
 
     public func shutdown() async {
-        if ownsClient { await client.shutdown() }
+        await link.shutdown()
     }
 
     // MARK: Plumbing
@@ -88,12 +81,8 @@ public final class KrakenRestAPI: ExchangeRestAPI {
     private func perform(_ r: KrakenHTTPRequest, what: String) async throws(HFTError) -> [UInt8] {
         let request = RESTClient.Request(method: r.method, url: r.url, headers: r.headers.map { ($0.name, $0.value) },
                                          body: r.body.isEmpty ? nil : r.body)
-        let response = try await client.execute(request)
+        let response = try await link.execute(request, rateLimitStatuses: [429, 418])
         if response.isSuccess { return response.body }
-        if response.status == 429 || response.status == 418 {
-            let retry = response.header("Retry-After").flatMap(UInt64.init).map { $0 * 1_000_000 }
-            throw .rateLimited(retryAfterMicros: retry)
-        }
         // A Kraken error body on a non-2xx status still carries the venue's own text.
         do throws(KrakenRESTError) {
             _ = try KrakenREST.withResult(response.body) { _ in 0 }

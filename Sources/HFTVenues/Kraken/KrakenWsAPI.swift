@@ -46,17 +46,12 @@ public final class KrakenWsAPI: ExchangeWsAPI {
 
     public init(credentials: KrakenCredentials?, endpoints: KrakenEndpoints = .production,
                 options: KrakenClientOptions? = nil, rest: KrakenRestAPI? = nil, account: String? = nil) throws(HFTError) {
-        let opts: KrakenClientOptions
-        if let options { opts = options } else { opts = try KrakenClientOptions([:]) }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
         self.account = account ?? "default"
-        if let rest, credentials == nil || rest.hasCredentials {
-            self.rest = rest
-            ownsRest = false
-        } else {
-            self.rest = try KrakenRestAPI(credentials: credentials, endpoints: endpoints, timeout: opts.requestTimeout)
-            ownsRest = true
+        (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
+            try KrakenRestAPI(credentials: credentials, endpoints: endpoints, timeout: opts.requestTimeout)
         }
     }
 

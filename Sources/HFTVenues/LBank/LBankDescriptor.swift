@@ -27,11 +27,7 @@ public enum LBankDescriptor {
     }
 
     /// Adds LBank's REST and WebSocket factories (the WebSocket API orders over REST and needs it for the subscribeKey).
-    public static func register(into f: inout VenueFactories) {
-        f.rest[.lbank] = { settings in try LBankRestAPI(settings: settings) }
-        f.ws[.lbank] = { settings, rest in try LBankWsAPI(settings: settings, rest: rest as? LBankRestAPI) }
-        f.wsNeedsRest.insert(.lbank)
-    }
+    public static func register(into f: inout VenueFactories) { f.add(.lbank, LBankWsAPI.self) }
 
     public static func endpoints(_ overrides: [String: String]) throws(HFTError) -> LBankEndpoints {
         let e = try descriptor.resolveEndpoints(overrides)
@@ -57,22 +53,15 @@ public struct LBankClientOptions: Sendable, Hashable {
     public var orderPerSecond: Double
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        let o = try VenueOptions(knobs: LBankDescriptor.knobs, overrides: overrides)
-        func s(_ name: String) -> Duration { o.seconds(name) ?? .zero }
-        func d(_ name: String) -> Double { Double((o[name] ?? .zero).rescaled(to: 3, rounding: .towardZero).mantissa) / 1000 }
-        pingInterval = s("ping_interval_s")
-        stallTimeout = s("stall_timeout_s")
-        reconnectBase = s("reconnect_base_s")
-        reconnectMax = s("reconnect_max_s")
-        requestTimeout = s("request_timeout_s")
-        maxMessagesPerSecond = d("max_msgs_per_s")
+        let o = try KnobReader(LBankDescriptor.knobs, overrides)
+        (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         subscriptionBurst = o.integer("subscription_burst") ?? 10
-        keyRefresh = s("key_refresh_s")
-        keyRetry = s("key_retry_s")
-        restBurst = d("rest_burst")
-        restPerSecond = d("rest_per_s")
-        orderBurst = d("order_burst")
-        orderPerSecond = d("order_per_s")
+        keyRefresh = o.seconds("key_refresh_s")
+        keyRetry = o.seconds("key_retry_s")
+        restBurst = o.rate("rest_burst")
+        restPerSecond = o.rate("rest_per_s")
+        orderBurst = o.rate("order_burst")
+        orderPerSecond = o.rate("order_per_s")
         guard maxMessagesPerSecond > 0 else { throw .configuration("lbank: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("lbank: request_timeout_s must be > 0") }
         guard keyRefresh > .zero, keyRefresh < .seconds(3300) else {
@@ -89,7 +78,7 @@ public struct LBankClientOptions: Sendable, Hashable {
     func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
         c.compression = .none
-        c.reconnect = ReconnectPolicy(base: reconnectBase > .zero ? reconnectBase : .milliseconds(50), cap: max(reconnectMax, reconnectBase))
+        c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.subscriptionsPerSecond = maxMessagesPerSecond
         c.subscriptionBurst = max(1, subscriptionBurst)
@@ -106,3 +95,7 @@ public struct LBankClientOptions: Sendable, Hashable {
         return c
     }
 }
+
+extension LBankRestAPI: VenueRESTFactory {}
+extension LBankWsAPI: VenueWsFactory {}
+extension LBankClientOptions: VenueClientOptions {}

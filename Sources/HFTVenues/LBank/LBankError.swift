@@ -62,7 +62,7 @@ public struct LBankError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a frame or REST body did not decode; never fatal.
-public enum LBankDecodeError: Error, Sendable, Equatable, CustomStringConvertible, JSONFieldError {
+public enum LBankDecodeError: HFTErrorConvertible, Sendable, Equatable, CustomStringConvertible, JSONFieldError {
     case malformedJSON(JSONError)
     case missingField(String)
     case invalidField(String)

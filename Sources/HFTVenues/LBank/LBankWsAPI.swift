@@ -42,16 +42,11 @@ public final class LBankWsAPI: ExchangeWsAPI {
 
     public init(credentials: LBankCredentials?, endpoints: LBankEndpoints = .production,
                 options: LBankClientOptions? = nil, rest: LBankRestAPI? = nil) throws(HFTError) {
-        let opts: LBankClientOptions
-        if let options { opts = options } else { opts = try LBankClientOptions() }
+        let opts = try options.orDefaults()
         self.endpoints = endpoints
         self.options = opts
-        if let rest, credentials == nil || rest.hasCredentials {
-            self.rest = rest
-            ownsRest = false
-        } else {
-            self.rest = try LBankRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
-            ownsRest = true
+        (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
+            try LBankRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
         let router = LBankRouter(reporter: reporter)
         self.router = router
