@@ -234,7 +234,7 @@ struct SimBenchCommand: AsyncParsableCommand {
         var warmedUp = false
         var done = 0
         // The Binance simulator enforces the venue's 50 orders per 10 s (per account, as the venue does).
-        let count = venue == .binance ? min(count, 45) : spacing == nil ? count : min(count, 50)
+        let count = venue == .binance ? min(count, 45) : spacing == nil ? count : min(count, 30)
         while done < count {
             if let spacing, done > 0 { try await Task.sleep(for: spacing) }
             let t0 = MonotonicClock.nanoseconds()

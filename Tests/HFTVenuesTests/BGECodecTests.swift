@@ -31,6 +31,12 @@ struct BGECodecTests {
         #expect(BGEEndpoints.production.basePath == "/hk")
     }
 
+    @Test func derivedFillPricesKeepTheOrderPriceScaleWhenExact() {
+        #expect(BGEOrderTracker.atPriceScale("80000.12000000", of: "80000.12").description == "80000.12")
+        #expect(BGEOrderTracker.atPriceScale("80000.12345678", of: "80000.12").description == "80000.12345678")
+        #expect(BGEOrderTracker.atPriceScale("80000.12000000", of: nil).description == "80000.12000000")
+    }
+
     @Test func requestEncoders() {
         #expect(BGERequest.subscribe(BGETopic(.orderbook, "BTC_USDT", interval: "0"))
                 == #"{"event":"sub","biz":"market","type":"orderbook","product":"BTC_USDT","interval":"0","zip":false}"#)

@@ -13,8 +13,8 @@ public enum BGEDescriptor {
         VenueKnob("orderbook_interval", "0", "orderbook level code: 0…5 = 150 levels, 6…11 = 20 levels"),
         VenueKnob("zip", "0", "1: ask for gzip pushes (`zip:true`); frames are inflated either way"),
         VenueKnob("auth_timeout_s", "10", "seconds allowed for login on each (re)connect"),
-        VenueKnob("rest_burst", "10", "REST calls that may leave at once (process-wide per API key)"),
-        VenueKnob("rest_per_s", "10", "REST calls per second after the burst (the venue allows 10/s per key)"),
+        VenueKnob("rest_burst", "5", "REST calls that may leave at once (process-wide per API key; burst + rate stay within the venue's 10 per 1 s window)"),
+        VenueKnob("rest_per_s", "5", "REST calls per second after the burst (the venue allows 10/s per key)"),
         VenueKnob("rest_sign_base_path", "1", "1: the REST signature covers the base's path (/hk/v1/orders); 0: only /v1/orders"),
     ]
 

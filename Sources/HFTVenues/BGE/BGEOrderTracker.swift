@@ -57,6 +57,14 @@ public final class BGEOrderTracker: Sendable {
     public func order(_ id: String) -> Order? { state.withLock { $0.entries[id]?.order } }
 
     /// Applies one push (or REST view); returns the events to deliver.
+    /// A price derived by division (quote ÷ base filled), shown at the order price's scale when
+    /// that is exact (`80000.12`, not `80000.12000000`); kept at the finer scale otherwise.
+    static func atPriceScale(_ x: FixedDecimal, of price: FixedDecimal?) -> FixedDecimal {
+        guard let s = price?.scale, s < x.scale else { return x }
+        let r = x.rescaled(to: s)
+        return r == x ? r : x
+    }
+
     public func apply(_ u: BGEOrderPush) -> [OrderEvent] {
         guard let symbol = BGESymbols.unified(u.product) else { return [] }
         return state.withLock { s in
@@ -67,6 +75,7 @@ public final class BGEOrderTracker: Sendable {
             if let cl = u.clientOrderID { s.byClientID[cl] = u.orderID }
             let qty = u.size ?? previous?.order.quantity ?? u.filledSize
             let avg = u.filledSize.isZero ? nil : u.filledAmount.divided(by: u.filledSize, scale: max(8, u.price?.scale ?? 8))
+                .map { Self.atPriceScale($0, of: u.price ?? previous?.order.price) }
             let o = Order(venue: .bge, symbol: symbol, orderID: u.orderID,
                           clientOrderID: u.clientOrderID ?? previous?.order.clientOrderID, side: u.side, type: u.type,
                           postOnly: false, price: (u.price?.isZero ?? true) ? previous?.order.price : u.price,
@@ -80,7 +89,8 @@ public final class BGEOrderTracker: Sendable {
                 let dq = u.filledSize - before
                 let dn = u.filledAmount - (previous?.filledQuote ?? .zero)
                 let scale = max(8, u.price?.scale ?? 8)
-                let price = (dn > .zero ? dn.divided(by: dq, scale: scale) : nil) ?? u.price ?? .zero
+                let derived = dn > .zero ? dn.divided(by: dq, scale: scale) : nil
+                let price = derived.map { Self.atPriceScale($0, of: u.price ?? previous?.order.price) } ?? u.price ?? .zero
                 events.append(.fill(Fill(venue: .bge, symbol: symbol, tradeID: "\(u.orderID):\(u.filledSize)", orderID: u.orderID,
                                          clientOrderID: o.clientOrderID, side: u.side, price: price, quantity: dq,
                                          fee: .zero, feeCurrency: "", liquidity: u.type == .market ? .taker : .maker,

@@ -17,7 +17,7 @@ public enum FMexDescriptor {
         VenueKnob("ws_sign_percent_encode", "1", "1: percent-encode the private socket's query values (+ / =); 0: send the signature raw"),
         VenueKnob("rest_lowercase_enums", "0", "1: send direction/type lowercase in order bodies (as the signing example); 0: uppercase"),
         VenueKnob("rest_burst", "10", "REST calls that may leave at once (process-wide per API key)"),
-        VenueKnob("rest_per_s", "10", "REST calls per second after the burst (the venue allows 100 per 10 s)"),
+        VenueKnob("rest_per_s", "9", "REST calls per second after the burst (the venue allows 100 per 10 s: burst + 10 s of refill stay within it)"),
         VenueKnob("reconcile_timeout_s", "10", "seconds allowed to settle an order whose REST reply was lost"),
         VenueKnob("auth_timeout_s", "10", "seconds start() waits for the private socket"),
     ]

@@ -13,9 +13,9 @@ public enum LBankDescriptor {
         VenueKnob("key_retry_s", "5", "seconds before retrying a failed subscribeKey re-creation"),
         VenueKnob("subscription_burst", "10", "subscribe messages sent at once before pacing at max_msgs_per_s"),
         VenueKnob("rest_burst", "20", "signed REST calls (other than orders) that may leave at once (venue: 200 per 10 s)"),
-        VenueKnob("rest_per_s", "20", "signed REST calls (other than orders) per second after the burst"),
+        VenueKnob("rest_per_s", "18", "signed REST calls (other than orders) per second after the burst (burst + 10 s of refill stay within 200)"),
         VenueKnob("order_burst", "50", "order create/cancel calls that may leave at once (venue: 500 per 10 s)"),
-        VenueKnob("order_per_s", "50", "order create/cancel calls per second after the burst"),
+        VenueKnob("order_per_s", "45", "order create/cancel calls per second after the burst (burst + 10 s of refill stay within 500)"),
     ]
 
     public static let channels = ["book", "trades", "ticker", "orders", "balances"]
