@@ -140,6 +140,8 @@ struct SimBenchCommand: AsyncParsableCommand {
         case .lbank:
             RawRecipe(endpoint: "ws", path: "", subscribe: #"{"action":"subscribe","subscribe":"depth","depth":"10","pair":"btc_usdt"}"#,
                       compression: .none)
+        case .fmex:
+            RawRecipe(endpoint: "ws", path: "", subscribe: #"{"cmd":"sub","args":["depth.L20.btcusd_p"],"id":"1"}"#, compression: .none)
         case .bge:
             RawRecipe(endpoint: "ws", path: "",
                       subscribe: #"{"event":"sub","biz":"market","type":"orderbook","product":"BTC_USDT","interval":"0","zip":false}"#,
@@ -222,7 +224,10 @@ struct SimBenchCommand: AsyncParsableCommand {
         let api = try (try? registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: options)))
             ?? registry.createWsAPI(VenueAPISettings(venue: venue, credentials: credentials, endpoints: running.endpoints, options: restOnly))
         try await api.start()
-        let price = (bid.price * FixedDecimal(9)).divided(by: FixedDecimal(10), scale: bid.price.scale) ?? bid.price
+        let far = (bid.price * FixedDecimal(9)).divided(by: FixedDecimal(10), scale: bid.price.scale) ?? bid.price
+        // On the instrument's tick (FMex: 0.5).
+        let ticks = spec.tickSize.isZero ? nil : far.divided(by: spec.tickSize, scale: 0, rounding: .down)
+        let price = ticks.map { ($0 * spec.tickSize).rescaled(to: bid.price.scale) } ?? far
         let quantity = spec.minQuantity * FixedDecimal(100)
         var rtt = LatencyHistogram(), overhead = LatencyHistogram()
         var failures = 0
