@@ -32,13 +32,7 @@ struct BGEClientScriptedTests {
             await fake.shutdown()
         }
 
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
+        func run(_ body: () async throws -> Void) async throws { try await runThenClose(body) { await close() } }
 
         /// Waits (bounded) until the server received a frame containing `needle` `count` times.
         func serverReceived(_ needle: String, count: Int = 1, timeout: Duration = .seconds(10)) async throws {

@@ -11,61 +11,7 @@ import Testing
 /// made by stepping the simulator's flow; faults are switched on through its fault controller.
 @Suite("Binance client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.binance)))
 struct BinanceClientSimulatorTests {
-    struct Sim {
-        let host: SimulatorHost
-        let running: SimulatorHost.Running
-        let api: BinanceWsAPI
-        let status = KrakenRecorder<VenueStatus>()
-        let credentials: SimCredentials
-
-        var exchange: SimulatedExchange { running.exchange }
-        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
-
-        static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Sim {
-            let host = SimulatorHost(options: .init(flowRate: 0, seed: 42))
-            let running = try await host.start([.binance])[0]
-            for symbol in running.exchange.flowSymbols() { running.exchange.stepFlow(actions: 300, symbol: symbol) }
-            let creds = running.credentials[0]
-            let api = try BinanceWsAPI(credentials: credentials ? try BinanceCredentials(Credentials(key: creds.apiKey, secret: creds.apiSecret)) : nil,
-                                       endpoints: try BinanceDescriptor.endpoints(running.endpoints),
-                                       options: try binanceTestOptions(options), account: "sim-\(UUID().uuidString)")
-            let sim = Sim(host: host, running: running, api: api, credentials: creds)
-            sim.status.drain(api.status)
-            return sim
-        }
-
-        func close() async {
-            await api.stop()
-            await host.shutdown()
-        }
-
-        func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while !condition() {
-                guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what, seen: "") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-
-        func openOrders() -> [Order] { exchange.openOrders(account).map(\.order) }
-
-        /// The first two symbols the simulator trades (BTC/USDT-like first).
-        var symbols: [Symbol] { Array(exchange.flowSymbols().prefix(2)) }
-
-        func waitMatches(_ rec: KrakenRecorder<BookUpdate>, _ symbol: Symbol, _ what: String) async throws {
-            let exchange = self.exchange
-            try await rec.wait(what) { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return BinanceClientSimulatorTests.sameTop(last.book, venue)
-            }
-        }
-    }
-
-    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
-        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
-        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
-            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
-    }
+    typealias Sim = SimulatorHarness<BinanceSimulator, BinanceWsAPI>
 
     static func isOrder(_ e: OrderEvent, _ id: String?, _ status: OrderStatus) -> Bool {
         if case .order(let o) = e { return o.orderID == id && o.status == status }
@@ -304,4 +250,18 @@ struct BinanceClientSimulatorTests {
         #expect(next.ok, "\(next)")
         await sim.close()
     }
+}
+
+extension SimulatorHarness where Simulator == BinanceSimulator, API == BinanceWsAPI {
+    /// The Binance simulator, and a client with `options` over the test defaults.
+    static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Self {
+        try await start(.binance, simulator: { BinanceSimulator(exchange: $0) }) { endpoints, creds in
+            try BinanceWsAPI(credentials: credentials ? try BinanceCredentials(Credentials(key: creds.apiKey, secret: creds.apiSecret)) : nil,
+                             endpoints: try BinanceDescriptor.endpoints(endpoints),
+                             options: try binanceTestOptions(options), account: "sim-\(UUID().uuidString)")
+        }
+    }
+
+    /// The first two symbols the simulator trades (BTC/USDT-like first).
+    var symbols: [Symbol] { Array(exchange.flowSymbols().prefix(2)) }
 }

@@ -31,13 +31,7 @@ struct DigiFinexClientScriptedTests {
         }
 
         /// Runs `body`, then closes whatever happened (an open REST client must not outlive a failed test).
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
+        func run(_ body: () async throws -> Void) async throws { try await runThenClose(body) { await close() } }
     }
 
     @Test func zlibBooksCleanAndDeltaSortedAndDeltasBeforeSnapshotIgnored() async throws {

@@ -11,67 +11,7 @@ import Testing
 /// so agreement here is two independent readings of the wire format agreeing.
 @Suite("DigiFinex client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.digifinex)))
 struct DigiFinexClientSimulatorTests {
-    struct Sim {
-        let exchange: SimulatedExchange
-        let simulator: DigiFinexSimulator
-        let api: DigiFinexWsAPI
-        let status = KrakenRecorder<VenueStatus>()
-        let credentials: SimCredentials
-        let endpoints: [String: String]
-
-        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
-        var symbol: Symbol { exchange.flowSymbols()[0] }
-
-        /// The simulator with `simOptions` on an ephemeral port (flow seed 42, no synthetic flow:
-        /// the tests step it), and a client with `options` over the test defaults.
-        static func start(credentials: Bool = true, simOptions: DigiFinexSimulator.Options = .init(),
-                          _ options: [String: String] = [:]) async throws -> Sim {
-            let exchange = try SimulatedExchange(config: .preset(for: .digifinex, flowSeed: 42))
-            for symbol in exchange.flowSymbols() { exchange.stepFlow(actions: 300, symbol: symbol) }
-            let simulator = DigiFinexSimulator(exchange: exchange, options: simOptions)
-            let endpoints = try await simulator.start(host: "127.0.0.1", port: 0)
-            let creds = exchange.userAccounts()[0].credentials
-            let api: DigiFinexWsAPI
-            do {
-                api = try DigiFinexWsAPI(credentials: credentials ? try DigiFinexCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
-                                         endpoints: try DigiFinexDescriptor.endpoints(endpoints),
-                                         options: try digiFinexTestOptions(options), account: "sim-\(UUID().uuidString)")
-            } catch {
-                await simulator.shutdown()
-                throw error
-            }
-            let sim = Sim(exchange: exchange, simulator: simulator, api: api, credentials: creds, endpoints: endpoints)
-            sim.status.drain(api.status)
-            return sim
-        }
-
-        func close() async {
-            await api.stop()
-            await simulator.shutdown()
-        }
-
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
-
-        func openOrders() -> [Order] { exchange.openOrders(account).map(\.order) }
-
-        /// Half the best bid: rests without trading.
-        func farBid(_ symbol: Symbol) throws -> FixedDecimal {
-            let bid = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
-            return try #require(bid.divided(by: FixedDecimal(2), scale: bid.scale))
-        }
-    }
-
-    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
-        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
-        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
-            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
-    }
+    typealias Sim = SimulatorHarness<DigiFinexSimulator, DigiFinexWsAPI>
 
     @Test func bookEqualsTheSimulatorBook() async throws {
         let sim = try await Sim.start(credentials: false)
@@ -80,16 +20,9 @@ struct DigiFinexClientSimulatorTests {
             let book = KrakenRecorder<BookUpdate>()
             book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
             try await book.wait("snapshot") { $0.contains(where: \.isSnapshot) }
-            let exchange = sim.exchange
-            try await book.wait("snapshot matches the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "snapshot matches the venue")
             for _ in 0..<10 { sim.exchange.stepFlow(actions: 20, symbol: symbol) }
-            try await book.wait("updates match the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "updates match the venue")
             #expect(book.items.contains { !$0.isSnapshot })
             #expect(sim.status.count(.bookInvalid) == 0)
             // A second symbol: the subscribe carries both; both books keep matching.
@@ -101,22 +34,13 @@ struct DigiFinexClientSimulatorTests {
                 sim.exchange.stepFlow(actions: 20, symbol: symbol)
                 sim.exchange.stepFlow(actions: 20, symbol: other)
             }
-            try await second.wait("second symbol matches the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(other, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
-            try await book.wait("first symbol still matches") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(second, other, "second symbol matches the venue")
+            try await sim.waitMatches(book, symbol, "first symbol still matches")
             #expect(sim.api.malformedCounts.malformed == 0 && sim.api.malformedCounts.unknown == 0)
             // A recycle keeps the book whole.
             #expect(try await sim.api.recycleNow())
             for _ in 0..<5 { sim.exchange.stepFlow(actions: 20, symbol: symbol) }
-            try await book.wait("matches the venue after a recycle") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "matches the venue after a recycle")
             #expect(sim.status.count(.bookInvalid) == 0)
         }
     }
@@ -198,11 +122,7 @@ struct DigiFinexClientSimulatorTests {
             try await sim.status.wait(.bookResynced, symbol: symbol)
             try await sim.status.wait(.authenticated, count: 2)
             for _ in 0..<5 { sim.exchange.stepFlow(actions: 20, symbol: symbol) }
-            let exchange = sim.exchange
-            try await book.wait("matches the venue after the drop") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "matches the venue after the drop")
             try await sim.status.wait(.subscribed, symbol: symbol, count: 2, detail: "order.subscribe")
             let bid = try #require(try sim.exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
             let r = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "0.01",
@@ -348,10 +268,7 @@ struct DigiFinexClientSimulatorTests {
             try await sim.status.wait(.subscribed, symbol: symbol, count: 2, detail: "order.subscribe", timeout: .seconds(5))
             try await sim.status.wait(.bookResynced, symbol: symbol, count: 2, timeout: .seconds(5))
             exchange.stepFlow(actions: 20, symbol: symbol)
-            try await book.wait("book matches the venue after the idle drop") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "book matches the venue after the idle drop")
             let r = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "0.01", price: try sim.farBid(symbol)))
             #expect(r.ok, "\(r)")
             let id = try #require(r.orderID)
@@ -418,6 +335,18 @@ struct DigiFinexClientSimulatorTests {
                 return wanted.isSubset(of: canceled)
             }
             #expect(sim.api.openOrders.filter { $0.symbol == symbol }.isEmpty)
+        }
+    }
+}
+
+extension SimulatorHarness where Simulator == DigiFinexSimulator, API == DigiFinexWsAPI {
+    /// The DigiFinex simulator with `simOptions`, and a client with `options` over the test defaults.
+    static func start(credentials: Bool = true, simOptions: DigiFinexSimulator.Options = .init(),
+                      _ options: [String: String] = [:]) async throws -> Self {
+        try await start(.digifinex, simulator: { DigiFinexSimulator(exchange: $0, options: simOptions) }) { endpoints, creds in
+            try DigiFinexWsAPI(credentials: credentials ? try DigiFinexCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                               endpoints: try DigiFinexDescriptor.endpoints(endpoints),
+                               options: try digiFinexTestOptions(options), account: "sim-\(UUID().uuidString)")
         }
     }
 }

@@ -28,13 +28,7 @@ struct FMexClientScriptedTests {
             return h
         }
 
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
+        func run(_ body: () async throws -> Void) async throws { try await runThenClose(body) { await close() } }
 
         func close() async {
             await api.stop()

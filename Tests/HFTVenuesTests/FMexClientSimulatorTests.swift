@@ -10,69 +10,7 @@ import Testing
 /// reached only through `VenueSimulators` and `SimulatedExchange`.
 @Suite("FMex client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.fmex)))
 struct FMexClientSimulatorTests {
-    struct Sim {
-        let exchange: SimulatedExchange
-        let simulator: any VenueSimulator
-        let api: HFTVenues.FMexWsAPI
-        let status = KrakenRecorder<VenueStatus>()
-        let errors = KrakenRecorder<VenueErrorReply>()
-        let credentials: SimCredentials
-
-        var symbol: Symbol { exchange.flowSymbols()[0] }
-        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
-
-        static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Sim {
-            let exchange = try SimulatedExchange(config: .preset(for: .fmex, flowSeed: 42))
-            for symbol in exchange.flowSymbols() { exchange.stepFlow(actions: 300, symbol: symbol) }
-            let factory = try #require(VenueSimulators.factories[.fmex])
-            let simulator = factory(exchange)
-            let urls = try await simulator.start(host: "127.0.0.1", port: 0)
-            let creds = exchange.userAccounts()[0].credentials
-            let api: HFTVenues.FMexWsAPI
-            do {
-                api = try HFTVenues.FMexWsAPI(credentials: credentials ? try HFTVenues.FMexCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
-                                              endpoints: try endpoints(urls), options: try fmexTestOptions(options),
-                                              account: "sim-\(UUID().uuidString)")
-            } catch {
-                await simulator.shutdown()
-                throw error
-            }
-            let sim = Sim(exchange: exchange, simulator: simulator, api: api, credentials: creds)
-            sim.status.drain(api.status)
-            sim.errors.drain(api.errors)
-            return sim
-        }
-
-        /// The simulator's endpoint map read with the client's names (`ws`, `ws-user`, `rest`).
-        static func endpoints(_ urls: [String: String]) throws -> HFTVenues.FMexEndpoints {
-            try HFTVenues.FMexDescriptor.endpoints(urls)
-        }
-
-        func close() async {
-            await api.stop()
-            await simulator.shutdown()
-        }
-
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
-
-        /// Half the best bid, on a whole-dollar price: rests without trading.
-        func farBid() throws -> FixedDecimal {
-            let bid = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
-            return try #require(bid.divided(by: FixedDecimal(2), scale: 0, rounding: .down))
-        }
-    }
-
-    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
-        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
-        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
-            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
-    }
+    typealias Sim = SimulatorHarness<FMexSimulator, HFTVenues.FMexWsAPI>
 
     static func isOrder(_ e: OrderEvent, _ id: String, _ status: OrderStatus? = nil) -> Bool {
         if case .order(let o) = e { return o.orderID == id && (status == nil || o.status == status) }
@@ -85,15 +23,9 @@ struct FMexClientSimulatorTests {
             let symbol = sim.symbol, exchange = sim.exchange
             let book = KrakenRecorder<BookUpdate>()
             book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
-            try await book.wait("snapshot matches the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "snapshot matches the venue")
             for _ in 0..<10 { exchange.stepFlow(actions: 20, symbol: symbol) }
-            try await book.wait("deltas keep it equal", timeout: .seconds(15)) { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "deltas keep it equal", timeout: .seconds(15))
             #expect(book.items.contains { !$0.isSnapshot }, "no delta was applied")
             #expect(sim.api.malformedCounts.malformed == 0, "\(sim.status.items.filter { $0.event == .malformed })")
             #expect(sim.api.bookGapCount == 0)
@@ -221,10 +153,7 @@ struct FMexClientSimulatorTests {
             exchange.faults.clear()
             try await sim.status.wait(.bookResynced, symbol: symbol)
             exchange.stepFlow(actions: 20, symbol: symbol)
-            try await book.wait("equal again after the resync", timeout: .seconds(15)) { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "equal again after the resync", timeout: .seconds(15))
             #expect(sim.api.bookGapCount >= 1)
         }
     }
@@ -254,10 +183,7 @@ struct FMexClientSimulatorTests {
             try await sim.status.wait(.subscribed, count: 2, detail: "order.btcusd_p")
             try await orders.wait("order known open after the reconnect") { $0.contains { Self.isOrder($0, cutID, .open) } }
             exchange.stepFlow(actions: 20, symbol: symbol)
-            try await book.wait("equal after the reconnect", timeout: .seconds(15)) { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "equal after the reconnect", timeout: .seconds(15))
             let placed = await sim.api.placeOrder(PlaceOrder(symbol: symbol, side: .buy, quantity: "1", price: try sim.farBid()))
             let orderID = try #require(placed.orderID)
             try await orders.wait("push on the new private socket") { $0.contains { Self.isOrder($0, orderID, .open) } }
@@ -307,5 +233,23 @@ struct FMexClientSimulatorTests {
             try await tickers.wait("ticker matches the venue", until: matches)
             #expect(sim.api.malformedCounts.malformed == 0)
         }
+    }
+}
+
+extension SimulatorHarness where Simulator == FMexSimulator, API == HFTVenues.FMexWsAPI {
+    /// The FMex simulator, reached through `VenueSimulators`, and a client with `options` over the
+    /// test defaults (endpoint names `ws`, `ws-user`, `rest`).
+    static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Self {
+        try await start(.fmex, simulator: { try #require(VenueSimulators.factories[.fmex]?($0) as? FMexSimulator) }) { endpoints, creds in
+            try HFTVenues.FMexWsAPI(credentials: credentials ? try HFTVenues.FMexCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                                    endpoints: try HFTVenues.FMexDescriptor.endpoints(endpoints), options: try fmexTestOptions(options),
+                                    account: "sim-\(UUID().uuidString)")
+        }
+    }
+
+    /// Half the best bid, on a whole-dollar price: rests without trading.
+    func farBid() throws -> FixedDecimal {
+        let bid = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
+        return try #require(bid.divided(by: FixedDecimal(2), scale: 0, rounding: .down))
     }
 }

@@ -11,52 +11,7 @@ import Testing
 /// simulator's flow explicitly; faults are switched on through its fault controller.
 @Suite("Kraken client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.kraken)))
 struct KrakenClientSimulatorTests {
-    struct Sim {
-        let host: SimulatorHost
-        let running: SimulatorHost.Running
-        let api: KrakenWsAPI
-        let status = KrakenRecorder<VenueStatus>()
-        let credentials: SimCredentials
-
-        var exchange: SimulatedExchange { running.exchange }
-        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
-
-        static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Sim {
-            let host = SimulatorHost(options: .init(flowRate: 0, seed: 42))
-            let running = try await host.start([.kraken])[0]
-            // A book to subscribe to: quiet flow, stepped by hand.
-            for symbol in running.exchange.flowSymbols() { running.exchange.stepFlow(actions: 300, symbol: symbol) }
-            let creds = running.credentials[0]
-            let api = try KrakenWsAPI(credentials: credentials ? try KrakenCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
-                                      endpoints: try KrakenDescriptor.endpoints(running.endpoints),
-                                      options: try krakenTestOptions(options), account: "sim-\(UUID().uuidString)")
-            let sim = Sim(host: host, running: running, api: api, credentials: creds)
-            sim.status.drain(api.status)
-            return sim
-        }
-
-        func close() async {
-            await api.stop()
-            await host.shutdown()
-        }
-
-        /// Waits (bounded) until `condition` holds, checking after every `step`.
-        func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async throws {
-            let deadline = ContinuousClock.now + timeout
-            while !condition() {
-                guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what, seen: "") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-
-        func openOrders() -> [Order] { exchange.openOrders(account).map(\.order) }
-    }
-
-    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
-        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
-        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
-            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
-    }
+    typealias Sim = SimulatorHarness<KrakenSimulator, KrakenWsAPI>
 
     @Test func bookSnapshotAndUpdatesVerify() async throws {
         let sim = try await Sim.start(credentials: false)
@@ -71,15 +26,8 @@ struct KrakenClientSimulatorTests {
             sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
             sim.exchange.stepFlow(actions: 20, symbol: "ETH/USD")
         }
-        let exchange = sim.exchange
-        try await btc.wait("BTC matches the venue") { items in
-            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
-            return Self.sameTop(last.book, venue)
-        }
-        try await eth.wait("ETH matches the venue") { items in
-            guard let last = items.last, let venue = try? exchange.bookSnapshot("ETH/USD", depth: 10) else { return false }
-            return Self.sameTop(last.book, venue)
-        }
+        try await sim.waitMatches(btc, "BTC/USD", "BTC matches the venue")
+        try await sim.waitMatches(eth, "ETH/USD", "ETH matches the venue")
         #expect(btc.items.filter { !$0.isSnapshot }.count > 0)
         #expect(sim.status.count(.bookInvalid) == 0)
         #expect(sim.api.malformedCounts.malformed == 0 && sim.api.malformedCounts.unknown == 0)
@@ -95,16 +43,12 @@ struct KrakenClientSimulatorTests {
         let held = try await sim.api.watchOrderBook("BTC/USD", depth: 10, delivery: .neverDrop(alarmThreshold: 100_000))
         try await eager.wait("snapshot") { $0.contains(where: \.isSnapshot) }
         for _ in 0..<20 { sim.exchange.stepFlow(actions: 10, symbol: "BTC/USD") }
-        let exchange = sim.exchange
-        let all = try await eager.wait("BTC matches the venue") { items in
-            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
-            return Self.sameTop(last.book, venue)
-        }
+        let all = try await sim.waitMatches(eager, "BTC/USD", "BTC matches the venue")
         #expect(all.count > 2)
         late.drain(held)
         let replay = try await late.wait("the held stream's every state") { $0.count >= all.count }
         #expect(held.droppedCount == 0 && replay.count == all.count)
-        #expect(zip(replay, all).allSatisfy { Self.sameTop($0.book, $1.book) })
+        #expect(zip(replay, all).allSatisfy { sameTop($0.book, $1.book) })
         await sim.close()
     }
 
@@ -125,11 +69,7 @@ struct KrakenClientSimulatorTests {
         try await eth.wait("ETH goes on") { $0.count > ethBefore }
         try await sim.status.wait(.bookResynced, symbol: "BTC/USD")
         sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD")
-        let exchange = sim.exchange
-        try await btc.wait("BTC matches the venue after the resync") { items in
-            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
-            return Self.sameTop(last.book, venue)
-        }
+        try await sim.waitMatches(btc, "BTC/USD", "BTC matches the venue after the resync")
         #expect(sim.status.count(.bookInvalid, symbol: "ETH/USD") == 0)
         #expect(sim.status.count(.bookResynced, symbol: "ETH/USD") == 0)
         #expect(eth.items.filter(\.isSnapshot).count == 1)
@@ -267,12 +207,19 @@ struct KrakenClientSimulatorTests {
         try await sim.status.wait(.bookResynced, symbol: "BTC/USD")
         try await sim.status.wait(.subscribed, symbol: "BTC/USD", count: 4)
         try await btc.wait("a new snapshot") { $0.filter(\.isSnapshot).count >= 2 }
-        let exchange = sim.exchange
         for _ in 0..<5 { sim.exchange.stepFlow(actions: 20, symbol: "BTC/USD") }
-        try await btc.wait("BTC matches the venue") { items in
-            guard let last = items.last, let venue = try? exchange.bookSnapshot("BTC/USD", depth: 10) else { return false }
-            return Self.sameTop(last.book, venue)
-        }
+        try await sim.waitMatches(btc, "BTC/USD", "BTC matches the venue")
         await sim.close()
+    }
+}
+
+extension SimulatorHarness where Simulator == KrakenSimulator, API == KrakenWsAPI {
+    /// The Kraken simulator, and a client with `options` over the test defaults.
+    static func start(credentials: Bool = true, _ options: [String: String] = [:]) async throws -> Self {
+        try await start(.kraken, simulator: { KrakenSimulator(exchange: $0) }) { endpoints, creds in
+            try KrakenWsAPI(credentials: credentials ? try KrakenCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                            endpoints: try KrakenDescriptor.endpoints(endpoints),
+                            options: try krakenTestOptions(options), account: "sim-\(UUID().uuidString)")
+        }
     }
 }

@@ -185,6 +185,10 @@ struct LBankClientScriptedTests {
             let fake = h.fake
             let assetCalls: @Sendable () -> Int = { fake.state.withLock { $0.restCalls.filter { $0.path == LBankEndpoints.Path.userAssets }.count } }
             #expect(assetCalls() == 1)
+            // The private subscribe leaves after the REST snapshot: drop only once it went out.
+            try await lbankEventually("assetUpdate subscribed") {
+                h.fake.received().contains { $0.contains(#""subscribe":"assetUpdate""#) && $0.contains(key) }
+            }
             for s in h.fake.openSessions { s.drop() }
             try await h.status.wait(.bookInvalid, symbol: "ETH/BTC")
             try await h.status.wait(.bookResynced, symbol: "ETH/BTC")

@@ -10,68 +10,7 @@ import Testing
 /// agreement here is two independent readings of the wire format agreeing.
 @Suite("LBank client ↔ simulator", .serialized, .enabled(if: VenueSimulators.available.contains(.lbank)))
 struct LBankClientSimulatorTests {
-    struct Sim {
-        let exchange: SimulatedExchange
-        let simulator: LBankSimulator
-        let api: LBankWsAPI
-        let status = KrakenRecorder<VenueStatus>()
-        let errors = KrakenRecorder<VenueErrorReply>()
-        let credentials: SimCredentials
-        let endpoints: [String: String]
-
-        var symbol: Symbol { exchange.flowSymbols()[0] }
-        var account: AccountID { exchange.account(forAPIKey: credentials.apiKey)! }
-
-        /// The simulator with `simOptions` on an ephemeral port (flow seed 42, no synthetic flow:
-        /// the tests step it), and a client with `options` over the test defaults.
-        static func start(credentials: Bool = true, simOptions: LBankSimulator.Options = .init(),
-                          _ options: [String: String] = [:]) async throws -> Sim {
-            let exchange = try SimulatedExchange(config: .preset(for: .lbank, flowSeed: 42))
-            for symbol in exchange.flowSymbols() { exchange.stepFlow(actions: 300, symbol: symbol) }
-            let simulator = LBankSimulator(exchange: exchange, options: simOptions)
-            let endpoints = try await simulator.start(host: "127.0.0.1", port: 0)
-            let creds = exchange.userAccounts()[0].credentials
-            let api: LBankWsAPI
-            do {
-                api = try LBankWsAPI(credentials: credentials ? try LBankCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
-                                     endpoints: try LBankDescriptor.endpoints(endpoints), options: try lbankTestOptions(options))
-            } catch {
-                await simulator.shutdown()
-                throw error
-            }
-            let sim = Sim(exchange: exchange, simulator: simulator, api: api, credentials: creds, endpoints: endpoints)
-            sim.status.drain(api.status)
-            sim.errors.drain(api.errors)
-            return sim
-        }
-
-        func close() async {
-            await api.stop()
-            await simulator.shutdown()
-        }
-
-        func run(_ body: () async throws -> Void) async throws {
-            do { try await body() } catch {
-                await close()
-                throw error
-            }
-            await close()
-        }
-
-        func openOrders() -> [Order] { exchange.openOrders(account).map(\.order) }
-
-        /// Half the best bid: rests without trading.
-        func farBid(_ symbol: Symbol) throws -> FixedDecimal {
-            let bid = try #require(try exchange.bookSnapshot(symbol, depth: 1).bestBid?.price)
-            return try #require(bid.divided(by: FixedDecimal(2), scale: bid.scale))
-        }
-    }
-
-    static func sameTop(_ a: OrderBook, _ b: OrderBook, _ n: Int = 10) -> Bool {
-        let (ab, aa) = a.top(n), (bb, ba) = b.top(n)
-        return ab.map(\.price) == bb.map(\.price) && ab.map(\.quantity) == bb.map(\.quantity)
-            && aa.map(\.price) == ba.map(\.price) && aa.map(\.quantity) == ba.map(\.quantity)
-    }
+    typealias Sim = SimulatorHarness<LBankSimulator, LBankWsAPI>
 
     @Test func bookEqualsTheSimulatorBook() async throws {
         let sim = try await Sim.start(credentials: false)
@@ -79,15 +18,9 @@ struct LBankClientSimulatorTests {
             let symbol = sim.symbol, exchange = sim.exchange
             let book = KrakenRecorder<BookUpdate>()
             book.drain(try await sim.api.watchOrderBook(symbol, depth: 10))
-            try await book.wait("snapshot matches the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "snapshot matches the venue")
             for _ in 0..<10 { exchange.stepFlow(actions: 20, symbol: symbol) }
-            try await book.wait("snapshots keep matching the venue") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "snapshots keep matching the venue")
             let allSnapshots = book.items.allSatisfy { $0.isSnapshot }
             #expect(allSnapshots)
         }
@@ -273,10 +206,7 @@ struct LBankClientSimulatorTests {
             #expect(sim.status.count(.connected) == 1)
             #expect(sim.simulator.connectionCount == 1)
             exchange.stepFlow(actions: 20, symbol: symbol)
-            try await book.wait("book still live on the same socket") { items in
-                guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
-                return Self.sameTop(last.book, venue)
-            }
+            try await sim.waitMatches(book, symbol, "book still live on the same socket")
         }
     }
 
@@ -360,6 +290,17 @@ struct LBankClientSimulatorTests {
             try await orders.wait("every orderUpdate canceled") { items in
                 wanted.isSubset(of: Set(items.compactMap { e -> String? in if case .order(let o) = e, o.status == .canceled { return o.orderID }; return nil }))
             }
+        }
+    }
+}
+
+extension SimulatorHarness where Simulator == LBankSimulator, API == LBankWsAPI {
+    /// The LBank simulator with `simOptions`, and a client with `options` over the test defaults.
+    static func start(credentials: Bool = true, simOptions: LBankSimulator.Options = .init(),
+                      _ options: [String: String] = [:]) async throws -> Self {
+        try await start(.lbank, simulator: { LBankSimulator(exchange: $0, options: simOptions) }) { endpoints, creds in
+            try LBankWsAPI(credentials: credentials ? try LBankCredentials(apiKey: creds.apiKey, secret: creds.apiSecret) : nil,
+                           endpoints: try LBankDescriptor.endpoints(endpoints), options: try lbankTestOptions(options))
         }
     }
 }
