@@ -65,16 +65,16 @@ import Testing
     @Test func keyExpiresEarly() async throws {
         try await withLBank { h in
             let key = try await h.subscribeKey()
-            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 0.3))
+            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 1.5))   // long enough for a loaded CI machine
             let ws = try await h.connect()
             ws.send(#"{"action":"subscribe","subscribe":"orderUpdate","subscribeKey":"\#(key)","pair":"all"}"#)
             _ = try await h.rest("/v2/supplement/create_order.do", [("symbol", "btc_usdt"), ("type", "buy"), ("price", "70000.00"), ("amount", "0.0100")])
             _ = try await ws.lbank("orderUpdate")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1_600))
             _ = try await h.rest("/v2/supplement/create_order.do", [("symbol", "btc_usdt"), ("type", "buy"), ("price", "70001.00"), ("amount", "0.0100")])
             #expect(try await ws.lbankError()["message"].string?.contains("key") == true)
             #expect(try await h.rest("/v2/subscribe/refresh_key.do", [("subscribeKey", key)])["result"].string == "false")
-            // A fresh key works again for its own 0.3 s.
+            // A fresh key works again for its own 1.5 s.
             let fresh = try await h.subscribeKey()
             ws.send(#"{"action":"subscribe","subscribe":"orderUpdate","subscribeKey":"\#(fresh)","pair":"all"}"#)
             _ = try await h.rest("/v2/supplement/create_order.do", [("symbol", "btc_usdt"), ("type", "buy"), ("price", "70002.00"), ("amount", "0.0100")])
