@@ -146,7 +146,6 @@ struct SimBenchCommand: AsyncParsableCommand {
             RawRecipe(endpoint: "ws", path: "",
                       subscribe: #"{"event":"sub","biz":"market","type":"orderbook","product":"BTC_USDT","interval":"0","zip":false}"#,
                       compression: .auto)
-        default: nil
         }
     }
 

@@ -64,7 +64,7 @@ struct CLIParsingTests {
         for (p, q) in [("45283.5", "0.10000000"), ("45283.4", "1.00000000"), ("45283.3", "2.5")] {
             book.apply(.buy, price: try #require(FixedDecimal(p)), quantity: try #require(FixedDecimal(q)))
         }
-        book.apply(.sell, price: try #require(FixedDecimal("45283.6")), quantity: try #require(FixedDecimal("0.00100000")))
+        book.apply(.sell, price: "45283.6", quantity: "0.00100000")
         let line = EventLines.book(BookUpdate(book: book, isSnapshot: true), depth: 2).rendered
         #expect(line.contains(#""bids":[["45283.5","0.10000000"],["45283.4","1.00000000"]]"#))
         #expect(line.contains(#""asks":[["45283.6","0.00100000"]]"#))
