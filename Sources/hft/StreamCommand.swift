@@ -76,9 +76,6 @@ struct StreamCommand: AsyncParsableCommand {
         }
         signals.cancel()
         Output.flush()
-        for (symbol, merged) in lines.conflated() where merged > 0 {
-            Output.human("hft stream: \(merged) \(symbol) book messages were merged into later ones (output slower than the venue)")
-        }
         await api.stop()
         await sim?.shutdown()
     }
@@ -94,7 +91,6 @@ struct StreamCommand: AsyncParsableCommand {
                 tasks.append(Task {
                     for await u in stream { if !lines.emit(EventLines.book(u, depth: depth)) { break } }
                 })
-                lines.watch(s, conflated: { stream.droppedCount })
             }
         case "trades":
             for s in symbols {
@@ -135,16 +131,7 @@ final class LineCounter: Sendable {
     private let printed = Atomic(0)
     private let done = Atomic(false)
 
-    private let conflation = Mutex<[(Symbol, @Sendable () -> UInt64)]>([])
-
     init(limit: Int?) { self.limit = limit }
-
-    /// Remembers how to read a conflating stream's merge count.
-    func watch(_ symbol: Symbol, conflated: @escaping @Sendable () -> UInt64) {
-        conflation.withLock { $0.append((symbol, conflated)) }
-    }
-
-    func conflated() -> [(Symbol, UInt64)] { conflation.withLock { $0.map { ($0.0, $0.1()) } } }
 
     /// Prints `line` unless the limit was reached; false once the stream should end.
     func emit(_ line: JSONText) -> Bool {
