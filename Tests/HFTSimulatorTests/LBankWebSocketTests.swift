@@ -46,8 +46,9 @@ import Testing
             #expect(try await ws.lbankError()["message"].string?.contains("depth") == true)
             ws.send(#"{"action":"subscribe","subscribe":"trade","pair":"doge_usdt"}"#)
             #expect(try await ws.lbankError()["message"].string?.contains("doge_usdt") == true)
-            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"5min","pair":"btc_usdt"}"#)
-            _ = try await ws.lbankError()
+            // `incrdepth` is not served (README).
+            ws.send(#"{"action":"subscribe","subscribe":"incrdepth","depth":"100","pair":"btc_usdt"}"#)
+            #expect(try await ws.lbankError()["message"].string == "Invalid subscribe 'incrdepth'")
             // Every server message was a text frame.
             #expect(!ws.events.items.contains("binary"))
             await ws.disconnect()
@@ -152,6 +153,103 @@ import Testing
             #expect(t["columns"].array.count == 4 && t["trades"].array.count <= 5)
             ws.send(#"{"action":"request","request":"tick","pair":"btc_usdt"}"#)
             #expect(try await ws.lbank("tick")["tick"]["vol"].raw != nil)
+            await ws.disconnect()
+        }
+    }
+
+    @Test func kbarSlotsOpenInBeijingTime() {
+        // The notes' push: TS 2019-06-28T17:49:22.722 (+08) lies in the 5min bar `t` 17:45:00.000.
+        let ts: Timestamp = 1_561_715_362_722_000
+        func open(_ micros: Timestamp, _ slot: String) -> String { LBankTime.string(LBankKbar.open(micros, slot: slot) * 1_000_000) }
+        #expect(open(ts, "1min") == "2019-06-28T17:49:00.000")
+        #expect(open(ts, "5min") == "2019-06-28T17:45:00.000")
+        #expect(open(ts, "15min") == "2019-06-28T17:45:00.000")
+        #expect(open(ts, "30min") == "2019-06-28T17:30:00.000")
+        #expect(open(ts, "1hr") == "2019-06-28T17:00:00.000")
+        #expect(open(ts, "4hr") == "2019-06-28T16:00:00.000")
+        #expect(open(ts, "day") == "2019-06-28T00:00:00.000")
+        #expect(open(ts, "week") == "2019-06-24T00:00:00.000")  // Monday
+        #expect(open(ts, "month") == "2019-06-01T00:00:00.000")
+        #expect(open(ts, "year") == "2019-01-01T00:00:00.000")
+        // 2019-06-30T16:30Z is already July 1st in Beijing.
+        #expect(open(1_561_912_200_000_000, "month") == "2019-07-01T00:00:00.000")
+        #expect(open(1_561_912_200_000_000, "day") == "2019-07-01T00:00:00.000")
+        #expect(!LBankKbar.isSlot("2min") && !LBankKbar.isSlot("1h") && LBankKbar.isSlot("year"))
+    }
+
+    /// The bar of `slot` holding the last trade, from the exchange's own trades: (open, high,
+    /// low, close, volume, turnover, count, `t`).
+    private func expectedBar(_ ex: SimulatedExchange, _ slot: String) throws -> [String] {
+        let all = ex.recentTrades(btcUSDT, limit: 1_000)
+        let last = try #require(all.last)
+        let id = LBankKbar.open(last.trade.timestamp, slot: slot)
+        let ts = all.filter { LBankKbar.open($0.trade.timestamp, slot: slot) == id }
+        let p = ts.map(\.trade.price)
+        let v = ts.dropFirst().reduce(ts[0].trade.quantity) { $0 + $1.trade.quantity }
+        let a = ts.dropFirst().reduce(ts[0].trade.price * ts[0].trade.quantity) { $0 + $1.trade.price * $1.trade.quantity }
+        return [p.first!.description, p.max()!.description, p.min()!.description, p.last!.description,
+                v.description, a.description, "\(ts.count)", LBankTime.string(id * 1_000_000)]
+    }
+
+    private func fields(_ m: TJ) -> [String] {
+        let k = m["kbar"]
+        return [k["o"].raw, k["h"].raw, k["l"].raw, k["c"].raw, k["v"].raw, k["a"].raw, k["n"].raw, k["t"].string]
+            .map { $0 ?? "?" }
+    }
+
+    @Test func kbarPushesTheCurrentBarAfterTradesUntilUnsubscribed() async throws {
+        try await withLBank { h in
+            let ws = try await h.connect()
+            // No acknowledgement (§3): no error, the socket stays usable.
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"day","pair":"btc_usdt"}"#)
+            ws.send(#"{"action":"ping","ping":"fence1"}"#)
+            _ = try await ws.next { $0["pong"].string == "fence1" }
+            #expect(!ws.texts.items.contains { TJ.parse($0)["status"].string == "error" })
+            // A cross: one push of the day bar that matches the exchange's trades exactly.
+            _ = try h.exchange.placeOrder(AccountID(1), .market(btcUSDT, .buy, quantity: "0.2500"))
+            _ = try h.exchange.placeOrder(AccountID(2), .market(btcUSDT, .sell, quantity: "0.1000"))
+            let day = try expectedBar(h.exchange, "day")
+            let push = try await ws.next { m in
+                m["type"].string == "kbar" && m["kbar"]["slot"].string == "day" && m["kbar"]["n"].raw == day[6]
+            }
+            #expect(fields(push) == day)
+            #expect(push["pair"].string == "btc_usdt" && push["SERVER"].string == "V2" && push["TS"].string?.count == 23)
+            // A later subscribe pushes its slot's current bar at once (the option's default).
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"1hr","pair":"btc_usdt"}"#)
+            let hour = try await ws.next { $0["type"].string == "kbar" && $0["kbar"]["slot"].string == "1hr" }
+            #expect(fields(hour) == (try expectedBar(h.exchange, "1hr")))
+            // Unsubscribed: no more kbar pushes.
+            ws.send(#"{"action":"unsubscribe","subscribe":"kbar","kbar":"day","pair":"btc_usdt"}"#)
+            ws.send(#"{"action":"unsubscribe","subscribe":"kbar","kbar":"1hr","pair":"btc_usdt"}"#)
+            ws.send(#"{"action":"ping","ping":"fence2"}"#)
+            _ = try await ws.next { $0["pong"].string == "fence2" }
+            let seen = ws.texts.items.count
+            _ = try h.exchange.placeOrder(AccountID(1), .market(btcUSDT, .buy, quantity: "0.0500"))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!ws.texts.items.dropFirst(seen).contains { TJ.parse($0)["type"].string == "kbar" })
+            await ws.disconnect()
+        }
+    }
+
+    @Test func kbarBadRequestsGetTheErrorReply() async throws {
+        try await withLBank { h in
+            let ws = try await h.connect()
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"2min","pair":"btc_usdt"}"#)
+            let bad = try await ws.lbankError()
+            #expect(bad["message"].string == "Invalid kbar '2min'" && bad["SERVER"].string == "V2" && bad["TS"].string != nil)
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","pair":"btc_usdt"}"#)
+            #expect(try await ws.lbankError()["message"].string == "Missing parameter ['kbar']")
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"5min","pair":"nope_usdt"}"#)
+            #expect(try await ws.lbankError()["message"].string == "Invalid pair 'nope_usdt'")
+            ws.send(#"{"action":"unsubscribe","subscribe":"kbar","kbar":"7min","pair":"btc_usdt"}"#)
+            #expect(try await ws.lbankError()["message"].string == "Invalid kbar '7min'")
+            // Still serving: a valid subscribe pushes after a cross.
+            ws.send(#"{"action":"subscribe","subscribe":"kbar","kbar":"5min","pair":"btc_usdt"}"#)
+            ws.send(#"{"action":"ping","ping":"alive"}"#)
+            _ = try await ws.next { $0["pong"].string == "alive" }
+            _ = try h.exchange.placeOrder(AccountID(1), .market(btcUSDT, .buy, quantity: "0.0100"))
+            let k = try await ws.lbank("kbar", pair: "btc_usdt")
+            #expect(k["kbar"]["slot"].string == "5min" && k["kbar"]["n"].int ?? 0 >= 1)
             await ws.disconnect()
         }
     }

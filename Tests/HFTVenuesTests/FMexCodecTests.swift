@@ -84,7 +84,8 @@ struct FMexCodecTests {
         #expect(try FMexDecoder.decode(#"{"id":"t1","ts":1523693400329,"data":[{"amount":1,"ts":1523419946174,"id":76000,"side":"sell","price":4.0}]}"#)
                 == .reply(id: "t1"))
         #expect(try FMexDecoder.decode(#"{"type":"candle.M1.btcusd_p","id":1523691480,"seq":11400000,"open":2.0,"close":2.0,"high":2.0,"low":2.0,"count":0,"base_vol":0,"quote_vol":0}"#)
-                == .other(type: "candle.M1.btcusd_p"))
+                == .candle(FMexCandle(symbol: "btcusd_p", resolution: "M1", openSeconds: 1523691480, seq: 11400000, open: "2.0", high: "2.0",
+                                      low: "2.0", close: "2.0", baseVolume: "0", quoteVolume: "0", count: 0)))
         #expect(Array(#"{"id":"x","type":"ping","ts":1,"gap":2}"#.utf8).withUnsafeBytes { FMexDecoder.isPong($0) })
         #expect(!Array(#"{"type":"topics","topics":[]}"#.utf8).withUnsafeBytes { FMexDecoder.isPong($0) })
     }

@@ -11,6 +11,10 @@ final class LBankMarketState {
     var depthLevels: Int?
     var trade = false
     var tick = false
+    /// Subscribed `kbar` slots and their current bars.
+    var kbars: [String: LBankKbarSlot] = [:]
+    /// Bars that closed with unpushed changes (slot, final bar), oldest first.
+    var closedKbars: [(String, BGEBar)] = []
     var lastTradeID: Int64
     var stats: SimTradeStats
     /// New trades waiting for their operation's book update.
@@ -26,5 +30,5 @@ final class LBankMarketState {
         stats = SimTradeStats(priceScale: market.priceScale, quantityScale: market.quantityScale, recent: feed.recentTrades)
     }
 
-    var isIdle: Bool { depthLevels == nil && !trade && !tick }
+    var isIdle: Bool { depthLevels == nil && !trade && !tick && kbars.isEmpty }
 }

@@ -14,6 +14,9 @@ public struct LBankOptions: Sendable {
     /// Besides a push after every change, re-send each subscribed depth snapshot at this period
     /// (§7 "fixed cadence"); nil = only on change.
     public var depthRefreshInterval: Duration?
+    /// On `kbar` subscribe, push the slot's current bar at once when it has trades (§3 has no
+    /// acknowledgement; like `depth`/`tick`); false = first push on the next trade.
+    public var kbarPushOnSubscribe: Bool
     /// Close every connection at this age; the fault plan's `force_disconnect_after_s` can shorten it.
     public var maxConnectionAge: Duration?
     /// Event-loop threads of the listener.
@@ -21,7 +24,7 @@ public struct LBankOptions: Sendable {
 
     public init(tls: ServerTLS? = nil, pingInterval: Duration? = .seconds(30), pongTimeout: Duration = .seconds(60),
                 keyValidity: Duration = .seconds(3_600), restTimestampBehind: Duration = .seconds(5),
-                restTimestampAhead: Duration = .seconds(1), depthRefreshInterval: Duration? = nil,
+                restTimestampAhead: Duration = .seconds(1), depthRefreshInterval: Duration? = nil, kbarPushOnSubscribe: Bool = true,
                 maxConnectionAge: Duration? = nil, threads: Int = 2) {
         self.tls = tls
         self.pingInterval = pingInterval
@@ -30,6 +33,7 @@ public struct LBankOptions: Sendable {
         self.restTimestampBehind = restTimestampBehind
         self.restTimestampAhead = restTimestampAhead
         self.depthRefreshInterval = depthRefreshInterval
+        self.kbarPushOnSubscribe = kbarPushOnSubscribe
         self.maxConnectionAge = maxConnectionAge
         self.threads = threads
     }

@@ -8,6 +8,7 @@ struct LBankRequest: Sendable {
     var request: String?
     var pair: String?
     var depth: String?
+    var kbar: String?
     var subscribeKey: String?
     var ping: String?
     var pong: String?
@@ -23,7 +24,8 @@ enum LBankRequestDecoder {
             return v.text
         }
         return LBankRequest(action: action, subscribe: text(root["subscribe"]), request: text(root["request"]),
-                            pair: text(root["pair"]), depth: text(root["depth"]), subscribeKey: text(root["subscribeKey"]),
+                            pair: text(root["pair"]), depth: text(root["depth"]), kbar: text(root["kbar"]),
+                            subscribeKey: text(root["subscribeKey"]),
                             ping: text(root["ping"]), pong: text(root["pong"]), size: text(root["size"]))
     }
 }

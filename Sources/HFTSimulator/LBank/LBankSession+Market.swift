@@ -1,7 +1,8 @@
 import HFTCore
 
 /// Public channels (§3, §4): `depth` (the complete top-N book on every push), `trade` (one
-/// trade per push, `amount` = quote value), `tick`; and the one-shot `request`s.
+/// trade per push, `amount` = quote value), `tick`, `kbar` (the current bar of a slot after
+/// every trade batch that changed it); and the one-shot `request`s.
 extension LBankSession {
     static let depthChoices: Set<Int> = [10, 50, 100]
 
@@ -18,6 +19,12 @@ extension LBankSession {
             guard let n = Int(d), Self.depthChoices.contains(n) else { return fail("Invalid depth '\(d)'") }
             levels = n
         }
+        var slot = ""
+        if r.subscribe == "kbar" {
+            guard let k = r.kbar else { return fail("Missing parameter ['kbar']") }
+            guard LBankKbar.isSlot(k) else { return fail("Invalid kbar '\(k)'") }
+            slot = k
+        }
         guard let m = state(market.symbol) else { return fail("Internal error") }
         switch r.subscribe {
         case "depth":
@@ -26,6 +33,8 @@ extension LBankSession {
         case "trade":
             m.trade = true
             m.pendingTrades.removeAll()
+        case "kbar":
+            subscribeKbar(m, slot)
         default:
             m.tick = true
             sendTick(m)
@@ -35,10 +44,19 @@ extension LBankSession {
     func unsubscribePublic(_ r: LBankRequest) {
         guard let name = r.pair else { return fail("Missing parameter ['pair']") }
         guard let market = context.markets.pair(name) else { return fail("Invalid pair '\(name)'") }
+        var slot = ""
+        if r.subscribe == "kbar" {
+            guard let k = r.kbar else { return fail("Missing parameter ['kbar']") }
+            guard LBankKbar.isSlot(k) else { return fail("Invalid kbar '\(k)'") }
+            slot = k
+        }
         guard let m = markets[market.symbol] else { return }
         switch r.subscribe {
         case "depth": m.depthLevels = nil
         case "trade": m.trade = false
+        case "kbar":
+            m.kbars[slot] = nil
+            m.closedKbars.removeAll { $0.0 == slot }
         default: m.tick = false
         }
         if m.isIdle {
@@ -70,6 +88,7 @@ extension LBankSession {
         m.lastTradeID = t.tradeID
         m.stats.add(t)
         if m.trade { m.pendingTrades.append(t) }
+        if !m.kbars.isEmpty { addToKbars(m, t) }
         m.tickDue = true
     }
 
@@ -85,6 +104,7 @@ extension LBankSession {
                 m.depthDue = false
                 if m.depthLevels != nil { sendDepth(m) }
             }
+            if !m.closedKbars.isEmpty || m.kbars.values.contains(where: \.due) { flushKbars(m) }
             if m.tickDue {
                 m.tickDue = false
                 if m.tick { sendTick(m) }

@@ -124,7 +124,7 @@ final class LBankSession {
     private func subscribe(_ r: LBankRequest) {
         switch r.subscribe {
         case nil: fail("Missing parameter ['subscribe']")
-        case "depth", "trade", "tick": subscribePublic(r)
+        case "depth", "trade", "tick", "kbar": subscribePublic(r)
         case "orderUpdate", "assetUpdate": subscribePrivate(r)
         case let s?: fail("Invalid subscribe '\(s)'")
         }
@@ -133,7 +133,7 @@ final class LBankSession {
     private func unsubscribe(_ r: LBankRequest) {
         switch r.subscribe {
         case nil: fail("Missing parameter ['subscribe']")
-        case "depth", "trade", "tick": unsubscribePublic(r)
+        case "depth", "trade", "tick", "kbar": unsubscribePublic(r)
         case "orderUpdate", "assetUpdate": unsubscribePrivate(r)
         case let s?: fail("Invalid subscribe '\(s)'")
         }

@@ -41,6 +41,9 @@ public protocol ExchangeWsAPI: AnyObject, Sendable {
     func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate>
     func watchTrades(_ symbol: Symbol) async throws -> EventStream<Trade>
     func watchTicker(_ symbol: Symbol) async throws -> EventStream<Ticker>
+    /// Candles of `symbol` at `interval` (drop-oldest); an interval the venue does not serve
+    /// throws `.invalidArgument` naming the ones it does.
+    func watchCandles(_ symbol: Symbol, interval: CandleInterval) async throws -> EventStream<Candle>
     func watchOrders() async throws -> EventStream<OrderEvent>
     /// Orders and fills, also following `symbols` on venues whose private order channel is
     /// subscribed per instrument (DigiFinex, BGE); elsewhere the same as `watchOrders()`.
@@ -81,6 +84,10 @@ extension ExchangeWsAPI {
 
     public func watchPositions() async throws -> EventStream<Position> {
         throw HFTError.unsupported("\(venue) has no positions channel")
+    }
+
+    public func watchCandles(_ symbol: Symbol, interval: CandleInterval) async throws -> EventStream<Candle> {
+        throw HFTError.unsupported("\(venue) has no candles channel in this client")
     }
 }
 

@@ -116,7 +116,12 @@ public enum BGEDecoder {
             var out: [BGEOrderPush] = []
             try each(data, "orders") { (o) throws(BGEDecodeError) in out.append(try order(o)) }
             return .orders(product: product, out)
-        case "candles": return .other(type: type)
+        case "candles":
+            guard let data else { throw .missingField("data") }
+            guard let interval = root["interval"]?.text, !interval.isEmpty else { throw .missingField("interval") }
+            var out: [BGECandle] = []
+            try each(data, "candles") { (c) throws(BGEDecodeError) in out.append(try candle(c)) }
+            return .candles(product: product, interval: interval, out)
         default: throw .unknownMessage("type \(type)")
         }
     }
@@ -144,6 +149,16 @@ public enum BGEDecoder {
                 volume: try BGEFields.decimal(v["vol"], "fills.vol"),
                 side: try BGEFields.side(v["direction"], "fills.direction", buy: "buy", sell: "sell"),
                 time: try BGEFields.millis(v["ts"], "fills.ts"))
+    }
+
+    static func candle(_ v: JSONValue) throws(BGEDecodeError) -> BGECandle {
+        BGECandle(openSeconds: try BGEFields.int64(v["id"], "candles.id"),
+                  open: try BGEFields.decimal(v["open"], "candles.open"), high: try BGEFields.decimal(v["high"], "candles.high"),
+                  low: try BGEFields.decimal(v["low"], "candles.low"), close: try BGEFields.decimal(v["close"], "candles.close"),
+                  volume: try BGEFields.decimal(v["vol"], "candles.vol"),
+                  quoteVolume: try BGEFields.optionalDecimal(v["filled_size"], "candles.filled_size"),
+                  count: try BGEFields.optionalInt64(v["count"], "candles.count"),
+                  seqID: try BGEFields.optionalInt64(v["seq_id"], "candles.seq_id"))
     }
 
     static func ticker(_ v: JSONValue) throws(BGEDecodeError) -> BGETicker {

@@ -11,6 +11,7 @@ public enum BGEDescriptor {
         VenueKnob("subscription_burst", "5", "sub messages sent at once before pacing at max_msgs_per_s (venue limit: 50 msgs/s per connection)"),
         VenueKnob("other_msgs_per_s", "5", "pace of unsub/req frames (kept apart from subs so the total stays below 50/s)"),
         VenueKnob("orderbook_interval", "0", "orderbook level code: 0…5 = 150 levels, 6…11 = 20 levels"),
+        VenueKnob("candles_1hour", "0", "1: ask for hourly candles as `1hour` (older docs) instead of `60min` (zh page); both are read"),
         VenueKnob("zip", "0", "1: ask for gzip pushes (`zip:true`); frames are inflated either way"),
         VenueKnob("auth_timeout_s", "10", "seconds allowed for login on each (re)connect"),
         VenueKnob("rest_burst", "5", "REST calls that may leave at once (process-wide per API key; burst + rate stay within the venue's 10 per 1 s window)"),
@@ -18,7 +19,7 @@ public enum BGEDescriptor {
         VenueKnob("rest_sign_base_path", "1", "1: the REST signature covers the base's path (/hk/v1/orders); 0: only /v1/orders"),
     ]
 
-    public static let channels = ["book", "trades", "ticker", "orders", "balances"]
+    public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances"]
 
     public static var descriptor: VenueDescriptor {
         VenueDescriptor(venue: .bge, endpoints: [(wsEndpoint, BGEEndpoints.production.webSocket),
@@ -47,6 +48,8 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var subscriptionBurst: Int
     public var otherMessagesPerSecond: Double
     public var orderbookInterval: String
+    /// The `interval` sent for hourly candles: `60min` or `1hour`.
+    public var candleHourInterval: String
     public var zip: Bool
     public var authTimeout: Duration
     public var restBurst: Double
@@ -61,6 +64,7 @@ public struct BGEClientOptions: Sendable, Hashable {
         let interval = o.integer("orderbook_interval") ?? 0
         orderbookInterval = String(interval)
         zip = o.flag("zip", false)
+        candleHourInterval = o.flag("candles_1hour", false) ? "1hour" : "60min"
         authTimeout = o.seconds("auth_timeout_s")
         restBurst = o.rate("rest_burst")
         restPerSecond = o.rate("rest_per_s")

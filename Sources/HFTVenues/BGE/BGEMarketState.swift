@@ -36,6 +36,15 @@ final class BGEMarketState: Sendable {
 
     private let state = Mutex(State())
     let reporter: BGEReporter
+    let candles = CandleSinks()
+
+    /// bge.md §5 (zh page); an older revision spelled the hour `1hour`, read back as well.
+    static let candleIntervals = CandleIntervalMap(venue: "BGE", [
+        (.oneMinute, "1min"), (.fiveMinutes, "5min"), (.fifteenMinutes, "15min"), (.thirtyMinutes, "30min"),
+        (.oneHour, "60min"), (.fourHours, "4hour"), (.oneDay, "1day"), (.oneWeek, "1week"), (.oneMonth, "1mon"),
+    ], aliases: ["1hour": .oneHour])
+
+    static func candleKey(_ product: String, _ interval: CandleInterval) -> String { product + ":" + interval.rawValue }
 
     init(reporter: BGEReporter) { self.reporter = reporter }
 
@@ -83,6 +92,15 @@ final class BGEMarketState: Sendable {
         let sinks = state.withLock { $0.tickers[product] ?? [] }
         let ticker = Ticker(venue: .bge, symbol: symbol, last: t.close, volume24h: t.volume, timestamp: WallClock.microseconds())
         for s in sinks { s.push(ticker) }
+    }
+
+    func apply(product: String, interval: String, candles list: [BGECandle]) {
+        guard let symbol = BGESymbols.unified(product), let i = Self.candleIntervals.unified(interval) else { return }
+        let bars = list.sorted { $0.openSeconds < $1.openSeconds }.map { c in
+            Candle(venue: .bge, symbol: symbol, interval: i, openTime: c.openSeconds &* 1_000_000, open: c.open, high: c.high,
+                   low: c.low, close: c.close, volume: c.volume, quoteVolume: c.quoteVolume, tradeCount: c.count)
+        }
+        candles.push(Self.candleKey(product, i), bars)
     }
 
     // MARK: Connection
@@ -149,5 +167,6 @@ final class BGEMarketState: Sendable {
         for slot in s.books.values { for x in slot.sinks { x.stream.finish() } }
         for slot in s.trades.values { for x in slot.sinks { x.finish() } }
         for list in s.tickers.values { for x in list { x.finish() } }
+        candles.finishAll()
     }
 }

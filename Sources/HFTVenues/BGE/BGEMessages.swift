@@ -14,8 +14,25 @@ public enum BGEInbound: Sendable, Equatable {
     case ticker(product: String, BGETicker)
     case assets(product: String, [BGEAsset])
     case orders(product: String, [BGEOrderPush])
-    /// Candles and other pushes the client does not map.
+    /// `candles` push (one bar) or `req` reply (several); `interval` as sent (`15min`).
+    case candles(product: String, interval: String, [BGECandle])
+    /// Other pushes the client does not map.
     case other(type: String)
+}
+
+/// One `candles` bar; `vol` read as base volume and `filled_size` as quote volume (UNCERTAIN,
+/// bge.md §5 names neither).
+public struct BGECandle: Sendable, Equatable {
+    /// `data.id`: bar open time, Unix seconds.
+    public var openSeconds: Int64
+    public var open: FixedDecimal
+    public var high: FixedDecimal
+    public var low: FixedDecimal
+    public var close: FixedDecimal
+    public var volume: FixedDecimal
+    public var quoteVolume: FixedDecimal?
+    public var count: Int64?
+    public var seqID: Int64?
 }
 
 public struct BGEAck: Sendable, Equatable {

@@ -85,6 +85,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
         case .book(let p): market.apply(p)
         case .fills(let product, let list): market.apply(product: product, fills: list)
         case .ticker(let product, let t): market.apply(product: product, ticker: t)
+        case .candles(let product, let interval, let list): market.apply(product: product, interval: interval, candles: list)
         case .orders(_, let list): for o in list { feed.apply(o) }
         case .assets(_, let list): for a in list { feed.apply(a) }
         case .ack(let a):
@@ -182,6 +183,17 @@ public final class BGEWsAPI: ExchangeWsAPI {
         let product = try BGESymbols.native(symbol)
         let stream = EventStream<Ticker>(policy: .conflate)
         if market.addTickerSink(product: product, stream: stream) { try await subscribe(BGETopic(.ticker, product)) }
+        try await follow(product)
+        return stream
+    }
+
+    /// `candles` bars (`interval` ∈ 1m 5m 15m 30m 1h 4h 1d 1w 1M), drop-oldest; BGE does not say
+    /// whether a bar is final (`isClosed` nil).
+    public func watchCandles(_ symbol: Symbol, interval: CandleInterval) async throws -> EventStream<Candle> {
+        let product = try BGESymbols.native(symbol)
+        let native = interval == .oneHour ? options.candleHourInterval : try BGEMarketState.candleIntervals.native(interval)
+        let (stream, isNew) = market.candles.add(BGEMarketState.candleKey(product, interval))
+        if isNew { try await subscribe(BGETopic(.candles, product, interval: native)) }
         try await follow(product)
         return stream
     }

@@ -71,7 +71,7 @@ public enum FMexDecoder {
         case "position":
             guard let p = root["position"] else { throw .missingField("position") }
             return .position(try position(p))
-        case "candle": return .other(type: type)
+        case "candle": return .candle(try candle(root, type: type))
         default: throw .unknownMessage("type \(type)")
         }
     }
@@ -103,6 +103,20 @@ public enum FMexDecoder {
                          preSeq: try FMexFields.optionalInt64(root["pre_seq"], "pre_seq"),
                          ts: try FMexFields.optionalInt64(root["ts"], "ts"),
                          bids: try FMexFields.flatLevels(bids, "bids"), asks: try FMexFields.flatLevels(asks, "asks"))
+    }
+
+    /// `candle.M1.btcusd_p` (resolution case kept, symbol lowercased).
+    static func candle(_ v: JSONValue, type: String) throws(FMexDecodeError) -> FMexCandle {
+        let parts = type.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[1].isEmpty, !parts[2].isEmpty else { throw .invalidField("type") }
+        return FMexCandle(symbol: parts[2].lowercased(), resolution: String(parts[1]),
+                          openSeconds: try FMexFields.int64(v["id"], "candle.id"),
+                          seq: try FMexFields.optionalInt64(v["seq"], "candle.seq"),
+                          open: try FMexFields.decimal(v["open"], "candle.open"), high: try FMexFields.decimal(v["high"], "candle.high"),
+                          low: try FMexFields.decimal(v["low"], "candle.low"), close: try FMexFields.decimal(v["close"], "candle.close"),
+                          baseVolume: try FMexFields.decimal(v["base_vol"], "candle.base_vol"),
+                          quoteVolume: try FMexFields.optionalDecimal(v["quote_vol"], "candle.quote_vol"),
+                          count: try FMexFields.optionalInt64(v["count"], "candle.count"))
     }
 
     static func trade(_ v: JSONValue, symbol: String) throws(FMexDecodeError) -> FMexTrade {

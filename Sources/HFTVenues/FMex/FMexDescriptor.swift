@@ -22,7 +22,7 @@ public enum FMexDescriptor {
         VenueKnob("auth_timeout_s", "10", "seconds start() waits for the private socket"),
     ]
 
-    public static let channels = ["book", "trades", "ticker", "orders", "balances", "positions"]
+    public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances", "positions"]
 
     public static var descriptor: VenueDescriptor {
         VenueDescriptor(venue: .fmex, endpoints: [(publicWsEndpoint, FMexEndpoints.production.publicWebSocket),

@@ -27,6 +27,20 @@ final class FMexMarketState: Sendable {
 
     private let state = Mutex(State())
     let reporter: FMexReporter
+    let candles = CandleSinks()
+
+    /// fmex.md §5 (case-sensitive).
+    static let candleIntervals = CandleIntervalMap(venue: "FMex", [
+        (.oneMinute, "M1"), (.threeMinutes, "M3"), (.fiveMinutes, "M5"), (.fifteenMinutes, "M15"), (.thirtyMinutes, "M30"),
+        (.oneHour, "H1"), (.fourHours, "H4"), (.sixHours, "H6"), (.oneDay, "D1"), (.oneWeek, "W1"), (.oneMonth, "MN"),
+    ])
+
+    func apply(_ c: FMexCandle) {
+        guard let symbol = FMexSymbols.unified(c.symbol), let i = Self.candleIntervals.unified(c.resolution) else { return }
+        let bar = Candle(venue: .fmex, symbol: symbol, interval: i, openTime: c.openSeconds &* 1_000_000, open: c.open, high: c.high,
+                         low: c.low, close: c.close, volume: c.baseVolume, quoteVolume: c.quoteVolume, tradeCount: c.count)
+        candles.push(FMexTopic.candle(c.resolution, c.symbol).name, [bar])
+    }
     /// Called (on the event loop) with the depth topic to resubscribe after a sequence break.
     let onGap: @Sendable (FMexTopic) -> Void
 
@@ -178,6 +192,7 @@ final class FMexMarketState: Sendable {
         let s = state.withLock { s in defer { s = State() }; return s }
         for slot in s.books.values { for x in slot.sinks { x.stream.finish() } }
         for slot in s.trades.values { for x in slot.sinks { x.finish() } }
+        candles.finishAll()
         for list in s.tickers.values { for x in list { x.finish() } }
     }
 }

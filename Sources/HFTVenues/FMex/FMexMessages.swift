@@ -18,8 +18,29 @@ public enum FMexInbound: Sendable, Equatable {
     case position(FMexPositionPush)
     /// A `req` reply (`{"id","ts","data":[…]}`), left for the caller.
     case reply(id: String?)
-    /// Candles and other pushes the client does not map.
+    /// `candle.$resolution.$symbol`.
+    case candle(FMexCandle)
+    /// Other pushes the client does not map.
     case other(type: String)
+}
+
+/// One `candle` push (fmex.md §5). `base_vol` is read as the base volume (contracts on the
+/// inverse perpetuals, UNCERTAIN), `quote_vol` as the quote volume.
+public struct FMexCandle: Sendable, Equatable {
+    /// Lowercase topic symbol (`btcusd_p`).
+    public var symbol: String
+    /// Case as sent (`M1`, `H4`, `MN`).
+    public var resolution: String
+    /// `id`: open time, Unix seconds.
+    public var openSeconds: Int64
+    public var seq: Int64?
+    public var open: FixedDecimal
+    public var high: FixedDecimal
+    public var low: FixedDecimal
+    public var close: FixedDecimal
+    public var baseVolume: FixedDecimal
+    public var quoteVolume: FixedDecimal?
+    public var count: Int64?
 }
 
 /// A depth snapshot (`depth.L20.x`, `depth.l20.x`) or delta (`depth-delta.l20.x`).

@@ -12,6 +12,8 @@ public struct FMexTopic: Sendable, Hashable, CustomStringConvertible {
     }
     public static func trade(_ symbol: String) -> FMexTopic { FMexTopic("trade." + symbol) }
     public static func ticker(_ symbol: String) -> FMexTopic { FMexTopic("ticker." + symbol) }
+    /// `candle.M1.btcusd_p`.
+    public static func candle(_ resolution: String, _ symbol: String) -> FMexTopic { FMexTopic("candle." + resolution + "." + symbol) }
     public static let account = FMexTopic("account")
     public static func order(_ symbol: String) -> FMexTopic { FMexTopic("order." + symbol) }
     public static func position(_ symbol: String) -> FMexTopic { FMexTopic("position." + symbol) }

@@ -119,6 +119,7 @@ public final class FMexWsAPI: ExchangeWsAPI {
         case .depth(let d): market.apply(d)
         case .trade(let t): market.apply(t)
         case .ticker(let t): market.apply(t)
+        case .candle(let c): market.apply(c)
         case .order(let o): feed.apply(o)
         case .account(let a): feed.apply(a)
         case .position(let p): feed.apply(p)
@@ -231,6 +232,17 @@ public final class FMexWsAPI: ExchangeWsAPI {
         let native = FMexSymbols.topic(symbol)
         let stream = EventStream<Ticker>(policy: .conflate)
         if market.addTickerSink(symbol: native, stream: stream) { try await subscribe(.ticker(native)) }
+        try await follow(native)
+        return stream
+    }
+
+    /// `candle.$resolution.$symbol` bars (1m 3m 5m 15m 30m 1h 4h 6h 1d 1w 1M), drop-oldest; FMex
+    /// does not say whether a bar is final (`isClosed` nil).
+    public func watchCandles(_ symbol: Symbol, interval: CandleInterval) async throws -> EventStream<Candle> {
+        let native = FMexSymbols.topic(symbol)
+        let topic = FMexTopic.candle(try FMexMarketState.candleIntervals.native(interval), native)
+        let (stream, isNew) = market.candles.add(topic.name)
+        if isNew { try await subscribe(topic) }
         try await follow(native)
         return stream
     }

@@ -56,6 +56,10 @@ public enum LBankDecoder {
             return .trade(try trade(t, pair: try F.string(root["pair"], "pair"), root: root))
         }
         if type.stringEquals("tick") { return .tick(try tick(root)) }
+        if type.stringEquals("kbar") {
+            guard let k = root["kbar"], k.kind == .object else { return .ignored("kbar request reply") }
+            return .kbar(try kbar(k, pair: try F.string(root["pair"], "pair")))
+        }
         if type.stringEquals("orderUpdate") { return .orderUpdate(try orderUpdate(root)) }
         if type.stringEquals("assetUpdate") { return .assetUpdate(try assetUpdate(root)) }
         return .ignored(type.string ?? "")
@@ -97,6 +101,14 @@ public enum LBankDecoder {
                          turnover: try F.optionalDecimal(t["turnover"], "tick.turnover"),
                          change: try F.optionalDecimal(t["change"], "tick.change"),
                          timestamp: try F.lbankTime(root["TS"], "TS"))
+    }
+
+    static func kbar(_ k: JSONValue, pair: String) throws(LBankDecodeError) -> LBankKbar {
+        LBankKbar(pair: pair, slot: try F.string(k["slot"], "kbar.slot"), openTime: try F.lbankTime(k["t"], "kbar.t"),
+                  open: try F.decimal(k["o"], "kbar.o"), high: try F.decimal(k["h"], "kbar.h"),
+                  low: try F.decimal(k["l"], "kbar.l"), close: try F.decimal(k["c"], "kbar.c"),
+                  volume: try F.decimal(k["v"], "kbar.v"), turnover: try F.optionalDecimal(k["a"], "kbar.a"),
+                  count: try F.optionalInt64(k["n"], "kbar.n"))
     }
 
     static func orderUpdate(_ root: JSONValue) throws(LBankDecodeError) -> LBankOrderUpdate {

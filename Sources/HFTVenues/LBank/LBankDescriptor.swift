@@ -18,7 +18,7 @@ public enum LBankDescriptor {
         VenueKnob("order_per_s", "45", "order create/cancel calls per second after the burst (burst + 10 s of refill stay within 500)"),
     ]
 
-    public static let channels = ["book", "trades", "ticker", "orders", "balances"]
+    public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances"]
 
     public static var descriptor: VenueDescriptor {
         VenueDescriptor(venue: .lbank,

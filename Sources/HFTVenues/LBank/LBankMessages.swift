@@ -6,6 +6,7 @@ public enum LBankMessage: Sendable {
     case depth(LBankDepth)
     case trade(LBankTrade)
     case tick(LBankTick)
+    case kbar(LBankKbar)
     case orderUpdate(LBankOrderUpdate)
     case assetUpdate(LBankAssetUpdate)
     /// The server's app ping (answered on the event loop by `ServerPingReply`).
@@ -13,7 +14,7 @@ public enum LBankMessage: Sendable {
     case pong(String)
     /// `{"status":"error","message":"…"}`.
     case error(LBankError)
-    /// A known but unused type (`kbar`, request replies of other types).
+    /// A known but unused type (request replies, …).
     case ignored(String)
 }
 
@@ -50,6 +51,25 @@ public struct LBankTick: Sendable, Hashable {
     public var turnover: FixedDecimal?
     public var change: FixedDecimal?
     public var timestamp: Timestamp
+}
+
+/// One `kbar` push (lbank.md §4).
+public struct LBankKbar: Sendable, Hashable {
+    public var pair: String
+    /// `slot`: the interval as sent (`5min`).
+    public var slot: String
+    /// `t`: bar open time (UTC+8 on the wire) → Unix µs.
+    public var openTime: Timestamp
+    public var open: FixedDecimal
+    public var high: FixedDecimal
+    public var low: FixedDecimal
+    public var close: FixedDecimal
+    /// `v`: base volume.
+    public var volume: FixedDecimal
+    /// `a`: quote turnover.
+    public var turnover: FixedDecimal?
+    /// `n`: trade count.
+    public var count: Int64?
 }
 
 public struct LBankOrderUpdate: Sendable, Hashable {

@@ -20,6 +20,7 @@ final class LBankRouter: Sendable {
 
     let state = Mutex(State())
     let reporter: LBankReporter
+    let candles = CandleSinks()
     private let onKeyError = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     init(reporter: LBankReporter) { self.reporter = reporter }
@@ -50,6 +51,11 @@ final class LBankRouter: Sendable {
             guard let symbol = LBankSymbols.unified(t.pair) else { return }
             let ticker = Ticker(venue: .lbank, symbol: symbol, last: t.latest, volume24h: t.volume, timestamp: t.timestamp)
             for s in state.withLock({ $0.tickerSinks[t.pair] ?? [] }) { s.push(ticker) }
+        case .kbar(let k):
+            guard let symbol = LBankSymbols.unified(k.pair), let i = Self.candleIntervals.unified(k.slot) else { return }
+            let bar = Candle(venue: .lbank, symbol: symbol, interval: i, openTime: k.openTime, open: k.open, high: k.high, low: k.low,
+                             close: k.close, volume: k.volume, quoteVolume: k.turnover, tradeCount: k.count)
+            candles.push(LBankRequest.Channel.kbar(pair: k.pair, interval: k.slot).key, [bar])
         case .orderUpdate(let u):
             let events = Self.events(u)
             for s in state.withLock({ $0.orderSinks }) { for e in events { s.push(e) } }
@@ -67,6 +73,12 @@ final class LBankRouter: Sendable {
             break
         }
     }
+
+    /// lbank.md §3 (`kbar` values).
+    static let candleIntervals = CandleIntervalMap(venue: "LBank", [
+        (.oneMinute, "1min"), (.fiveMinutes, "5min"), (.fifteenMinutes, "15min"), (.thirtyMinutes, "30min"), (.oneHour, "1hr"),
+        (.fourHours, "4hr"), (.oneDay, "day"), (.oneWeek, "week"), (.oneMonth, "month"), (.oneYear, "year"),
+    ])
 
     /// Every push is the whole top-N book: replace, never merge.
     func apply(_ d: LBankDepth) {
@@ -135,5 +147,6 @@ final class LBankRouter: Sendable {
         for l in s.tickerSinks.values { for x in l { x.finish() } }
         for x in s.orderSinks { x.finish() }
         for x in s.balanceSinks { x.finish() }
+        candles.finishAll()
     }
 }

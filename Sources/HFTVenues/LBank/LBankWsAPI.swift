@@ -167,6 +167,16 @@ public final class LBankWsAPI: ExchangeWsAPI {
         return stream
     }
 
+    /// `kbar` bars (1m 5m 15m 30m 1h 4h 1d 1w 1M 1y), drop-oldest; LBank does not say whether a
+    /// bar is final (`isClosed` nil).
+    public func watchCandles(_ symbol: Symbol, interval: CandleInterval) async throws -> EventStream<Candle> {
+        let pair = try LBankSymbols.native(symbol)
+        let channel = LBankRequest.Channel.kbar(pair: pair, interval: try LBankRouter.candleIntervals.native(interval))
+        let (stream, isNew) = router.candles.add(channel.key)
+        if isNew { try await subscribe(channel) }
+        return stream
+    }
+
     /// `orderUpdate` for all pairs: order states and fills, never dropped.
     public func watchOrders() async throws -> EventStream<OrderEvent> {
         guard let keys else { throw HFTError.authenticationFailed("LBank private channels need API credentials") }
