@@ -22,6 +22,16 @@ enum EventLines {
         ])
     }
 
+    static func candle(_ c: Candle) -> JSONText {
+        .object([
+            ("type", "candle"), ("venue", .string(c.venue.rawValue)), ("symbol", .string(c.symbol.description)),
+            ("interval", .string(c.interval.rawValue)), ("open_time", .int(c.openTime)),
+            ("open", .decimal(c.open)), ("high", .decimal(c.high)), ("low", .decimal(c.low)), ("close", .decimal(c.close)),
+            ("volume", .decimal(c.volume)), ("quote_volume", optional(c.quoteVolume)),
+            ("trades", c.tradeCount.map { .int($0) } ?? .null), ("closed", c.isClosed.map { .bool($0) } ?? .null),
+        ])
+    }
+
     static func ticker(_ t: Ticker) -> JSONText {
         .object([
             ("type", "ticker"), ("venue", .string(t.venue.rawValue)), ("symbol", .string(t.symbol.description)),

@@ -8,19 +8,21 @@ struct StreamCommand: AsyncParsableCommand {
         commandName: "stream",
         abstract: "Stream normalized events from one venue as JSON lines.",
         discussion: """
-        CHANNEL: book, trades, ticker (per SYMBOL), orders, balances, positions (private; need credentials).
+        CHANNEL: book, trades, ticker, candles (per SYMBOL), orders, balances, positions (private; need credentials).
+        candles take --interval (1m, 3m, 5m, 15m, 30m, 1h, 4h, 6h, 1d, 1w, 1M, 1y; each venue serves a subset).
         Status lines (connected, book_invalid, book_resynced, …) are printed as they happen and not counted.
         Credentials: HFT_<VENUE>_API_KEY / HFT_<VENUE>_API_SECRET, --config, or --sim.
         """
     )
 
-    static let channels = ["book", "trades", "ticker", "orders", "balances", "positions"]
-    static let publicChannels: Set<String> = ["book", "trades", "ticker"]
+    static let channels = ["book", "trades", "ticker", "candles", "orders", "balances", "positions"]
+    static let publicChannels: Set<String> = ["book", "trades", "ticker", "candles"]
 
     @Argument(help: "The venue (kraken, binance, digifinex, lbank, bge, fmex).") var venue: String
-    @Argument(help: "book, trades, ticker, orders, balances or positions.") var channel: String
+    @Argument(help: "book, trades, ticker, candles, orders, balances or positions.") var channel: String
     @Argument(help: "Symbols, BASE/QUOTE or the venue's spelling (market-data channels).") var symbols: [String] = []
     @Option(help: "Book levels kept and printed.") var depth: Int = 10
+    @Option(help: "Candle interval (candles channel).") var interval: String = "1m"
     @Option(help: "Stop after N market-data lines.") var count: Int?
     @Option(help: "Stop after S seconds.") var seconds: Double?
     @OptionGroup var connection: VenueConnectionOptions
@@ -31,6 +33,9 @@ struct StreamCommand: AsyncParsableCommand {
         if Self.publicChannels.contains(channel), symbols.isEmpty { throw ValidationError("\(channel) needs at least one SYMBOL") }
         for s in symbols { _ = try CLISymbol.parse(s, venue: v) }
         guard depth > 0 else { throw ValidationError("--depth must be positive") }
+        guard CandleInterval(rawValue: interval) != nil else {
+            throw ValidationError("unknown --interval '\(interval)'; known: \(CandleInterval.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive") }
         if let d = VenueCatalog.descriptor(for: v), !d.channels.isEmpty, !Self.venueHas(channel, d.channels) {
@@ -101,6 +106,12 @@ struct StreamCommand: AsyncParsableCommand {
             for s in symbols {
                 let stream = try await api.watchTicker(s)
                 tasks.append(Task { for await t in stream { if !lines.emit(EventLines.ticker(t)) { break } } })
+            }
+        case "candles":
+            let interval = CandleInterval(rawValue: self.interval) ?? .oneMinute
+            for s in symbols {
+                let stream = try await api.watchCandles(s, interval: interval)
+                tasks.append(Task { for await c in stream { if !lines.emit(EventLines.candle(c)) { break } } })
             }
         case "orders":
             let stream = try await api.watchOrders(symbols: symbols)

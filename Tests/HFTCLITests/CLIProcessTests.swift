@@ -38,6 +38,19 @@ struct CLIProcessTests {
         #expect(lines.contains { $0["type"] as? String == "status" && $0["event"] as? String == "subscribed" })
     }
 
+    @Test("hft stream candles: candle lines with the unified interval and exact decimals, on every venue that has them",
+          arguments: [("lbank", "BTC/USDT"), ("bge", "BTC/USDT"), ("fmex", "BTC/USD:BTC")])
+    func streamCandles(venue: String, symbol: String) throws {
+        let out = try HFTBinary.run(["stream", venue, "candles", symbol, "--sim", "--interval", "1m", "--count", "1", "--seconds", "45"], timeout: 90)
+        #expect(out.status == 0)
+        let candles = out.lines.filter { $0["type"] as? String == "candle" }
+        let c = try #require(candles.first, "no candle line from \(venue) in 45 s")
+        #expect(c["venue"] as? String == venue && c["symbol"] as? String == symbol && c["interval"] as? String == "1m")
+        let open = (c["open_time"] as? Int) ?? 0
+        #expect(open > 0 && open % 60_000_000 == 0)
+        for field in ["open", "high", "low", "close", "volume"] { #expect((c[field] as? String).map { !$0.isEmpty } == true) }
+    }
+
     @Test("hft order place: one response line with the venue's method, ids and latency")
     func orderPlace() throws {
         let ok = try HFTBinary.run(["order", "kraken", "place", "--sim", "--symbol", "BTC/USD", "--side", "buy",
@@ -60,6 +73,7 @@ struct CLIProcessTests {
     @Test("usage errors exit 2 before connecting")
     func usageErrors() throws {
         #expect(try HFTBinary.run(["stream", "kraken", "candles", "BTC/USD"], timeout: 20).status == 2)
+        #expect(try HFTBinary.run(["stream", "bge", "candles", "BTC/USDT", "--interval", "2m"], timeout: 20).status == 2)
         #expect(try HFTBinary.run(["order", "kraken", "place", "--symbol", "BTC/USD"], timeout: 20).status == 2)
         #expect(try HFTBinary.run(["sim", "--venue", "nowhere"], timeout: 20).status == 2)
         #expect(try HFTBinary.run(["stream", "kraken", "book", "BTC/USD", "--endpoint", "nope=ws://127.0.0.1:9/x", "--sim"], timeout: 30).status == 2)
