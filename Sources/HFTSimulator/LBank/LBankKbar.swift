@@ -24,6 +24,17 @@ enum LBankKbar {
         return days(year: y, month: slot == "year" ? 1 : m) * 86_400 - offset
     }
 
+    /// The `slot` bars of `trades` (taken in trade order), oldest first. Only slots with a trade
+    /// have a bar: an empty slot is never invented.
+    static func bars(_ trades: [TradeEvent], slot: String) -> [BGEBar] {
+        var byOpen: [Int64: BGEBar] = [:]
+        for t in trades {
+            let id = open(t.trade.timestamp, slot: slot)
+            if byOpen[id] == nil { byOpen[id] = BGEBar(id: id, t) } else { byOpen[id]!.add(t) }
+        }
+        return byOpen.keys.sorted().map { byOpen[$0]! }
+    }
+
     /// Days since 1970-01-01 of the first of `month` (H. Hinnant's days_from_civil).
     static func days(year: Int64, month: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year

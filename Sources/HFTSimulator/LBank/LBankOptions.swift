@@ -17,6 +17,9 @@ public struct LBankOptions: Sendable {
     /// On `kbar` subscribe, push the slot's current bar at once when it has trades (§3 has no
     /// acknowledgement; like `depth`/`tick`); false = first push on the next trade.
     public var kbarPushOnSubscribe: Bool
+    /// A kbar `request` with more bars in `start`…`end` than `size` returns the newest `size`
+    /// (true) or, by default, the oldest — `size` bars forward from `start` (§3 does not say).
+    public var kbarRequestKeepsNewest: Bool
     /// Close every connection at this age; the fault plan's `force_disconnect_after_s` can shorten it.
     public var maxConnectionAge: Duration?
     /// Event-loop threads of the listener.
@@ -25,6 +28,7 @@ public struct LBankOptions: Sendable {
     public init(tls: ServerTLS? = nil, pingInterval: Duration? = .seconds(30), pongTimeout: Duration = .seconds(60),
                 keyValidity: Duration = .seconds(3_600), restTimestampBehind: Duration = .seconds(5),
                 restTimestampAhead: Duration = .seconds(1), depthRefreshInterval: Duration? = nil, kbarPushOnSubscribe: Bool = true,
+                kbarRequestKeepsNewest: Bool = false,
                 maxConnectionAge: Duration? = nil, threads: Int = 2) {
         self.tls = tls
         self.pingInterval = pingInterval
@@ -34,6 +38,7 @@ public struct LBankOptions: Sendable {
         self.restTimestampAhead = restTimestampAhead
         self.depthRefreshInterval = depthRefreshInterval
         self.kbarPushOnSubscribe = kbarPushOnSubscribe
+        self.kbarRequestKeepsNewest = kbarRequestKeepsNewest
         self.maxConnectionAge = maxConnectionAge
         self.threads = threads
     }

@@ -1,7 +1,7 @@
 import HFTCore
 
 /// One client message (§3): `{"action":…, …}`; the fields the simulator reads, as text
-/// (`depth` may come as a string or a number).
+/// (`depth`, `size`, `start`, `end` may come as a string or a number).
 struct LBankRequest: Sendable {
     var action: String
     var subscribe: String?
@@ -13,6 +13,8 @@ struct LBankRequest: Sendable {
     var ping: String?
     var pong: String?
     var size: String?
+    var start: String?
+    var end: String?
 }
 
 enum LBankRequestDecoder {
@@ -26,6 +28,7 @@ enum LBankRequestDecoder {
         return LBankRequest(action: action, subscribe: text(root["subscribe"]), request: text(root["request"]),
                             pair: text(root["pair"]), depth: text(root["depth"]), kbar: text(root["kbar"]),
                             subscribeKey: text(root["subscribeKey"]),
-                            ping: text(root["ping"]), pong: text(root["pong"]), size: text(root["size"]))
+                            ping: text(root["ping"]), pong: text(root["pong"]), size: text(root["size"]),
+                            start: text(root["start"]), end: text(root["end"]))
     }
 }

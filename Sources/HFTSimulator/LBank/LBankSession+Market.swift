@@ -218,12 +218,14 @@ extension LBankSession {
 
     func oneShot(_ r: LBankRequest) {
         guard let kind = r.request else { return fail("Missing parameter ['request']") }
-        guard ["depth", "trade", "tick"].contains(kind) else { return fail("Invalid request '\(kind)'") }
+        guard ["depth", "trade", "tick", "kbar"].contains(kind) else { return fail("Invalid request '\(kind)'") }
         guard let name = r.pair else { return fail("Missing parameter ['pair']") }
         guard let market = context.markets.pair(name) else { return fail("Invalid pair '\(name)'") }
         let ex = context.exchange
         let now = context.now()
         switch kind {
+        case "kbar":
+            requestKbar(r, market)
         case "depth":
             guard let d = r.depth else { return fail("Missing parameter ['depth']") }
             guard let n = Int(d), Self.depthChoices.contains(n) else { return fail("Invalid depth '\(d)'") }
