@@ -1,6 +1,7 @@
 /// Public-channel state: books (each `orderbook` push is a full top-N snapshot and replaces the
-/// book, bge.md §5), trade dedupe by id, tickers, with their watchers. Guarded by one lock
-/// (written on the connection's event loop, read by watcher registration).
+/// book, bge.md §5; with `book_channel=percent10` each `percent10` push is applied level by level
+/// instead), trade dedupe by id, tickers, with their watchers. Guarded by one lock (written on the
+/// connection's event loop, read by watcher registration).
 import HFTCore
 import Synchronization
 
@@ -32,10 +33,14 @@ final class BGEMarketState: Sendable {
         var books: [String: BGEBookSlot] = [:]
         var trades: [String: BGETradeSlot] = [:]
         var tickers: [String: [EventStream<Ticker>]] = [:]
+        /// `percent10` pushes skipped for a `seq_id` not above the last applied one.
+        var skipped = BGESkippedBookPushes()
     }
 
     private let state = Mutex(State())
     let reporter: BGEReporter
+    /// The channel whose pushes build the books; the other one's pushes are ignored.
+    let bookChannel: BGEBookChannel
     let candles = CandleSinks()
 
     /// bge.md §5 (zh page); an older revision spelled the hour `1hour`, read back as well.
@@ -46,29 +51,58 @@ final class BGEMarketState: Sendable {
 
     static func candleKey(_ product: String, _ interval: CandleInterval) -> String { product + ":" + interval.rawValue }
 
-    init(reporter: BGEReporter) { self.reporter = reporter }
+    init(reporter: BGEReporter, bookChannel: BGEBookChannel = .orderbook) {
+        self.reporter = reporter
+        self.bookChannel = bookChannel
+    }
 
     // MARK: Pushes
 
+    /// An `orderbook` push: replaces the book (ignored when books come from `percent10`).
     func apply(_ p: BGEBookPush) {
+        guard bookChannel == .orderbook else { return }
+        publish(p.product) { slot in
+            slot.book.replace(bids: p.bids, asks: p.asks)
+            slot.lastSeq = p.seqID ?? slot.lastSeq
+            return .applied
+        }
+    }
+
+    /// A `percent10` push: each level set or deleted (`BGEBookSlot.applyPercent10`); a stale
+    /// `seq_id` is skipped and counted. Ignored unless books come from `percent10`.
+    func applyPercent10(_ p: BGEBookPush) {
+        guard bookChannel == .percent10 else { return }
+        publish(p.product) { $0.applyPercent10(p) }
+    }
+
+    /// Runs `change` on the product's slot; when it applied, publishes the book to every watcher.
+    /// An `orderbook` update is always a snapshot; a `percent10` one only when it is the first
+    /// applied onto the empty book of a (re)subscribe.
+    private func publish(_ product: String, _ change: (inout BGEBookSlot) -> BGEBookPushOutcome) {
         var resynced = false
         let deliveries: [(EventStream<BookUpdate>, BookUpdate)] = state.withLock { s in
-            guard var slot = s.books[p.product] else { return [] }
-            slot.book.replace(bids: p.bids, asks: p.asks)
+            guard var slot = s.books[product] else { return [] }
+            switch change(&slot) {
+            case .applied: break
+            case .duplicate: s.skipped.duplicates &+= 1; return []
+            case .regression: s.skipped.regressions &+= 1; return []
+            }
+            let isSnapshot = bookChannel == .orderbook || !slot.hasSnapshot
             slot.book.sequence &+= 1
             slot.book.timestamp = WallClock.microseconds()
             slot.hasSnapshot = true
-            slot.lastSeq = p.seqID ?? slot.lastSeq
             if slot.resyncing { slot.resyncing = false; resynced = true }
             slot.sinks.removeAll { $0.stream.isFinished }
-            s.books[p.product] = slot
+            s.books[product] = slot
             return slot.sinks.map { sink in
                 var b = slot.book
                 b.truncate(to: sink.depth)
-                return (sink.stream, BookUpdate(book: b, isSnapshot: true))
+                return (sink.stream, BookUpdate(book: b, isSnapshot: isSnapshot))
             }
         }
-        if resynced { reporter.report(.bookResynced, symbol: p.product, "snapshot applied") }
+        if resynced {
+            reporter.report(.bookResynced, symbol: product, bookChannel == .orderbook ? "snapshot applied" : "percent10 push applied onto an empty book")
+        }
         for (stream, update) in deliveries { stream.push(update) }
     }
 
@@ -105,13 +139,15 @@ final class BGEMarketState: Sendable {
 
     // MARK: Connection
 
-    /// A new socket: every book becomes invalid until its next snapshot.
+    /// A new socket: every book becomes invalid until its next snapshot (`percent10`: rebuilt
+    /// from empty, any `seq_id` accepted again).
     func invalidateBooks() {
         let invalid: [String] = state.withLock { s in
             var out: [String] = []
             for (product, var slot) in s.books where slot.hasSnapshot {
                 slot.book.clear()
                 slot.hasSnapshot = false
+                slot.lastSeq = nil
                 slot.resyncing = true
                 s.books[product] = slot
                 out.append(product)
@@ -158,6 +194,9 @@ final class BGEMarketState: Sendable {
             return isNew
         }
     }
+
+    /// `percent10` pushes skipped as duplicates or regressions of `seq_id`.
+    var skippedBookPushes: BGESkippedBookPushes { state.withLock { $0.skipped } }
 
     /// The current book of `product` (nil before its first snapshot).
     func book(_ product: String) -> OrderBook? { state.withLock { s in s.books[product].flatMap { $0.hasSnapshot ? $0.book : nil } } }

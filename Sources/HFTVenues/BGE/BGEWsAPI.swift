@@ -58,7 +58,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
                                     onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         otherLimiter = RateLimiter(capacity: 1, refillPerSecond: opts.otherMessagesPerSecond)
         let reporter = self.reporter, feed = self.feed
-        let market = BGEMarketState(reporter: reporter)
+        let market = BGEMarketState(reporter: reporter, bookChannel: opts.bookChannel)
         self.market = market
         let action = reconnectAction
         let hooks = BGEHooks(credentials: self.rest.credentials, slot: BGELoginSlot(), market: market, reporter: reporter,
@@ -83,6 +83,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
     static func route(_ inbound: BGEInbound, market: BGEMarketState, feed: BGEPrivateFeed, reporter: BGEReporter) {
         switch inbound {
         case .book(let p): market.apply(p)
+        case .percent10(let p): market.applyPercent10(p)
         case .fills(let product, let list): market.apply(product: product, fills: list)
         case .ticker(let product, let t): market.apply(product: product, ticker: t)
         case .candles(let product, let interval, let list): market.apply(product: product, interval: interval, candles: list)
@@ -91,7 +92,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
         case .ack(let a):
             if a.event == "sub" { reporter.report(.subscribed, symbol: a.product, a.type) }
         case .error(let e, _): reporter.venueError(e)
-        case .percent10, .ping, .other: break
+        case .ping, .other: break
         }
     }
 
@@ -156,14 +157,18 @@ public final class BGEWsAPI: ExchangeWsAPI {
 
     // MARK: Market data
 
-    /// Local book from `orderbook` pushes (each a full snapshot that replaces the book), cut to
-    /// `depth` levels; conflated. Invalidated on every reconnect until the next push.
+    /// Local book from `orderbook` pushes (each a full snapshot that replaces the book) or, with
+    /// `book_channel=percent10`, from `percent10` pushes applied level by level onto an empty
+    /// book; cut to `depth` levels. Invalidated on every reconnect until the next push.
     public func watchOrderBook(_ symbol: Symbol, depth: Int, delivery: BackpressurePolicy) async throws -> EventStream<BookUpdate> {
         guard depth > 0 else { throw HFTError.invalidArgument("BGE book depth must be positive") }
         let product = try BGESymbols.native(symbol)
         let stream = EventStream<BookUpdate>(policy: delivery)
         if market.addBookSink(product: product, symbol: symbol, stream: stream, depth: depth) {
-            try await subscribe(BGETopic(.orderbook, product, interval: options.orderbookInterval))
+            switch options.bookChannel {
+            case .orderbook: try await subscribe(BGETopic(.orderbook, product, interval: options.orderbookInterval))
+            case .percent10: try await subscribe(BGETopic(.percent10, product))
+            }
         }
         try await follow(product)
         return stream
@@ -272,4 +277,6 @@ public final class BGEWsAPI: ExchangeWsAPI {
 
     public var openOrders: [Order] { feed.orders.openOrders }
     public var malformedCounts: (malformed: UInt64, unknown: UInt64) { reporter.malformedCounts }
+    /// `percent10` pushes skipped because their `seq_id` was not above the last applied one.
+    public var skippedBookPushes: BGESkippedBookPushes { market.skippedBookPushes }
 }
