@@ -15,7 +15,7 @@ enum WebSocketConnector {
         let settings = ConnectionSettings(configuration)
         let upgraded = eventLoop.makePromise(of: EventLoopFuture<DisconnectReason>.self)
 
-        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: settings.maxMessageSize, automaticErrorHandling: false) { channel, _ in
+        let upgrader = EngineWebSocketUpgrader { channel, _ in
             channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
                 if let watcher = try? sync.handler(type: UpgradeWatcher.self) {

@@ -2,11 +2,11 @@ import HFTCore
 import NIOCore
 import NIOWebSocket
 
-/// The per-channel WebSocket engine, on the event loop: reassembly, UTF-8 check, inflate, control
+/// The per-channel WebSocket engine, on the event loop: frame reading, reassembly, UTF-8 check, inflate, control
 /// frames, close handshake, keep-alive timers; then routing (server ping → app pong → pending
 /// request → user). One instance per socket; state shared across reconnects lives in `ConnectionCore`.
 final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
     private let core: ConnectionCore
@@ -17,6 +17,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     private var context: ChannelHandlerContext?
 
     // Reassembly.
+    private var partial: ByteBuffer?
     private var fragmentKind: InboundMessage.Kind?
     private var fragments: ByteBuffer?
 
@@ -90,48 +91,78 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Inbound
 
+    /// Raw bytes after the upgrade: frames are read in place; a frame cut by the end of a read
+    /// waits in `partial` for the rest.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }  // the connection is being failed: ignore the rest
         if batchStamp == 0 { batchStamp = MonotonicClock.nanoseconds() }
-        let frame = unwrapInboundIn(data)
-        if frame.reservedBits.rawValue != 0 { return protocolError("reserved bits set without an extension") }
-        if frame.maskKey != nil { return protocolError("masked frame from the server") }
-        switch frame.opcode {
+        var bytes = unwrapInboundIn(data)
+        if var p = partial {
+            partial = nil  // keep `p` uniquely referenced while appending
+            p.writeBuffer(&bytes)
+            bytes = p
+        }
+        let limit = settings.maxMessageSize
+        while !failed {
+            switch WebSocketFrameHeader.read(bytes, limit: limit) {
+            case .needMore:
+                return keepPartial(bytes)
+            case .invalid(let why, let oversized):
+                if let oversized { return fail(.oversizedMessage(size: oversized, limit: limit), code: .messageTooLarge) }
+                return protocolError(why)
+            case .frame(let h):
+                guard bytes.readableBytes >= h.headerLength + h.payloadLength else { return keepPartial(bytes) }
+                bytes.moveReaderIndex(forwardBy: h.headerLength)
+                let payload = bytes.readSlice(length: h.payloadLength)!
+                frame(h, payload, context: context)
+            }
+        }
+    }
+
+    private func keepPartial(_ bytes: ByteBuffer) {
+        guard bytes.readableBytes > 0 else { return }
+        var rest = bytes
+        rest.discardReadBytes()
+        partial = rest
+    }
+
+    @inline(__always)
+    private func frame(_ h: WebSocketFrameHeader, _ payload: ByteBuffer, context: ChannelHandlerContext) {
+        switch h.opcode {
         case .text, .binary:
             guard fragmentKind == nil else { return protocolError("new message inside a fragmented one") }
-            let kind: InboundMessage.Kind = frame.opcode == .text ? .text : .binary
-            if frame.fin {
-                message(kind, frame.data)
+            let kind: InboundMessage.Kind = h.opcode == .text ? .text : .binary
+            if h.fin {
+                message(kind, payload)
             } else {
                 fragmentKind = kind
-                var buf = fragments ?? context.channel.allocator.buffer(capacity: frame.length * 2)
+                var buf = fragments ?? context.channel.allocator.buffer(capacity: payload.readableBytes * 2)
                 buf.clear()
-                var d = frame.data
+                var d = payload
                 buf.writeBuffer(&d)
                 fragments = buf
             }
         case .continuation:
             guard let kind = fragmentKind, var buf = fragments else { return protocolError("continuation without a message") }
             fragments = nil  // keep `buf` uniquely referenced while appending
-            guard buf.readableBytes + frame.length <= settings.maxMessageSize else {
-                return fail(.oversizedMessage(size: buf.readableBytes + frame.length, limit: settings.maxMessageSize), code: .messageTooLarge)
+            guard buf.readableBytes + payload.readableBytes <= settings.maxMessageSize else {
+                return fail(.oversizedMessage(size: buf.readableBytes + payload.readableBytes, limit: settings.maxMessageSize),
+                            code: .messageTooLarge)
             }
-            var d = frame.data
+            var d = payload
             buf.writeBuffer(&d)
-            if frame.fin {
+            if h.fin {
                 fragmentKind = nil
                 message(kind, buf)
                 buf.clear()
             }
             fragments = buf
         case .ping:
-            write(WebSocketFrame(fin: true, opcode: .pong, maskKey: nextMask(), data: frame.data), flush: true)
+            write(WebSocketFrame(fin: true, opcode: .pong, maskKey: nextMask(), data: payload), flush: true)
         case .pong:
             protocolPongPending = nil
-        case .connectionClose:
-            receivedClose(frame.data)
-        default:
-            protocolError("reserved opcode \(frame.opcode)")
+        case .close:
+            receivedClose(payload)
         }
     }
 
@@ -179,16 +210,6 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let ws = error as? NIOWebSocketError {
-            switch ws {
-            case .invalidFrameLength:
-                // The decoder refuses the frame from its header, so the exact size is unknown.
-                fail(.oversizedMessage(size: settings.maxMessageSize + 1, limit: settings.maxMessageSize), code: .messageTooLarge)
-            default:
-                protocolError("\(ws)")
-            }
-            return
-        }
         if error is IOError {
             // Reset or broken pipe: the peer is gone, which is a lost connection, not a bug.
             if reason == nil { reason = .connectionLost }
@@ -303,6 +324,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         if reason == nil { reason = .failed(error) }
         fragmentKind = nil
         fragments = nil
+        partial = nil
         if !closeSent {
             closeSent = true
             var buf = context.channel.allocator.buffer(capacity: 2)
