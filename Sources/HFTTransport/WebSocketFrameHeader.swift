@@ -1,16 +1,24 @@
 import NIOCore
 
 /// One RFC 6455 frame header read in place from the receive buffer.
-struct WebSocketFrameHeader {
-    enum Opcode: UInt8 { case continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 }
+public struct WebSocketFrameHeader: Sendable {
+    public enum Opcode: UInt8, Sendable { case continuation = 0, text = 1, binary = 2, close = 8, ping = 9, pong = 10 }
 
-    let fin: Bool
-    let opcode: Opcode
+    public let fin: Bool
+    public let opcode: Opcode
     /// Header bytes before the payload (2…14).
-    let headerLength: Int
-    let payloadLength: Int
+    public let headerLength: Int
+    public let payloadLength: Int
 
-    enum Read {
+    @usableFromInline
+    init(fin: Bool, opcode: Opcode, headerLength: Int, payloadLength: Int) {
+        self.fin = fin
+        self.opcode = opcode
+        self.headerLength = headerLength
+        self.payloadLength = payloadLength
+    }
+
+    public enum Read: Sendable {
         case frame(WebSocketFrameHeader)
         /// The header is not complete yet.
         case needMore
@@ -19,8 +27,8 @@ struct WebSocketFrameHeader {
     }
 
     /// Reads the header at the buffer's reader index; `limit` is the largest payload accepted.
-    @inline(__always)
-    static func read(_ buf: ByteBuffer, limit: Int) -> Read {
+    @inlinable
+    public static func read(_ buf: ByteBuffer, limit: Int) -> Read {
         let r = buf.readerIndex
         let available = buf.readableBytes
         guard available >= 2, let b0 = buf.getInteger(at: r, as: UInt8.self), let b1 = buf.getInteger(at: r + 1, as: UInt8.self) else {

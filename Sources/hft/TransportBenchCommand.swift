@@ -8,9 +8,10 @@ import NIOWebSocket
 import Synchronization
 
 /// `hft bench transport`: the loopback server pushes N pre-encoded ~150-byte depth updates as
-/// fast as the socket takes them; (a) a discard-only raw NIO client (the receive limit) and
-/// (b) the full engine path (WebSocketConnection, UTF-8 check, JSONValue decode, conflating
-/// delivery with a live consumer) receive them in turn, 3 times each; medians are reported.
+/// fast as the socket takes them; (a) a discard-only raw NIO client (NIO's frame decoder, the
+/// issue's receive limit), (a') a discard-only client with the engine's in-place frame reader
+/// (the like-for-like limit), and (b) the full engine path (WebSocketConnection, UTF-8 check,
+/// JSONValue decode, delivery with a live consumer) receive them in turn; medians are reported.
 struct TransportBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transport",
@@ -49,16 +50,20 @@ struct TransportBenchCommand: AsyncParsableCommand {
         Output.human("transport bench: \(frames) frames of \(chunk.readableBytes / chunkFrames) B (wire), \(repeats) runs each")
 
         var discard: [Sample] = []
+        var inPlace: [Sample] = []
         var engine: [Sample] = []
         do {
             for i in 0..<repeats {
                 let skip = Sample(framesPerSecond: 1, processNanosPerFrame: 0, threadNanosPerFrame: 0)
-                let a = consumers == "engine" ? skip : try await DiscardClient.run(port: server.port, frames: frames, loop: loop)
+                let a = consumers == "engine" ? skip : try await DiscardClient.run(port: server.port, frames: frames, loop: loop, inPlace: false)
+                let a2 = consumers == "engine" ? skip : try await DiscardClient.run(port: server.port, frames: frames, loop: loop, inPlace: true)
                 let b = consumers == "discard" ? skip
                     : try await EngineClient.run(url: url, frames: frames, loop: loop, conflate: delivery != "callback", decode: decode != "none")
                 discard.append(a)
+                inPlace.append(a2)
                 engine.append(b)
                 Output.human("run \(i + 1): discard \(Int(a.framesPerSecond)) frames/s (\(Int(a.threadNanosPerFrame)) ns/frame on the client thread), "
+                             + "discard in place \(Int(a2.framesPerSecond)) frames/s (\(Int(a2.threadNanosPerFrame)) ns/frame), "
                              + "engine \(Int(b.framesPerSecond)) frames/s (\(Int(b.threadNanosPerFrame)) ns/frame)")
             }
         } catch {
@@ -69,7 +74,7 @@ struct TransportBenchCommand: AsyncParsableCommand {
         await server.shutdown()
         try await clientGroup.shutdownGracefully()
 
-        let a = Sample.median(discard), b = Sample.median(engine)
+        let a = Sample.median(discard), a2 = Sample.median(inPlace), b = Sample.median(engine)
         Output.line(ordered: [
             ("type", "bench"), ("bench", "transport"), ("frames", .int(Int64(frames))),
             ("delivery", .string(delivery)), ("decode", .string(decode)),
@@ -77,11 +82,14 @@ struct TransportBenchCommand: AsyncParsableCommand {
             ("discard_frames_per_s", .int(Int64(a.framesPerSecond))),
             ("discard_cpu_ns_per_frame", .int(Int64(a.processNanosPerFrame))),
             ("discard_client_thread_cpu_ns_per_frame", .int(Int64(a.threadNanosPerFrame))),
+            ("discard_in_place_frames_per_s", .int(Int64(a2.framesPerSecond))),
+            ("discard_in_place_client_thread_cpu_ns_per_frame", .int(Int64(a2.threadNanosPerFrame))),
             ("engine_frames_per_s", .int(Int64(b.framesPerSecond))),
             ("engine_cpu_ns_per_frame", .int(Int64(b.processNanosPerFrame))),
             ("engine_client_thread_cpu_ns_per_frame", .int(Int64(b.threadNanosPerFrame))),
             ("engine_conflated", .int(Int64(b.conflated))),
             ("ratio", .double((b.framesPerSecond / a.framesPerSecond * 1000).rounded() / 1000)),
+            ("ratio_in_place", .double((b.framesPerSecond / a2.framesPerSecond * 1000).rounded() / 1000)),
         ])
     }
 }
@@ -155,7 +163,8 @@ enum BenchFrames {
 
 // MARK: (a) discard-only
 
-/// A minimal raw NIO WebSocket client whose handler only counts frames.
+/// A minimal raw NIO WebSocket client whose handler only counts frames: decoded by NIO's
+/// `WebSocketFrameDecoder`, or read in place with the engine's `WebSocketFrameHeader`.
 enum DiscardClient {
     final class Counter: ChannelInboundHandler {
         typealias InboundIn = WebSocketFrame
@@ -179,15 +188,57 @@ enum DiscardClient {
         }
     }
 
-    static func run(port: Int, frames: Int, loop: any EventLoop) async throws -> Sample {
+    /// Counts frames in the raw bytes, skipping payloads; keeps a cut frame for the next read.
+    final class InPlaceCounter: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private var count = 0
+        private var partial: ByteBuffer?
+        private let target: Int
+        private let done: EventLoopPromise<UInt64>
+
+        init(target: Int, done: EventLoopPromise<UInt64>) {
+            self.target = target
+            self.done = done
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            if var p = partial {
+                partial = nil
+                p.writeBuffer(&bytes)
+                bytes = p
+            }
+            while case .frame(let h) = WebSocketFrameHeader.read(bytes, limit: 1 << 20),
+                  bytes.readableBytes >= h.headerLength + h.payloadLength {
+                bytes.moveReaderIndex(forwardBy: h.headerLength + h.payloadLength)
+                count += 1
+                if count == target { done.succeed(CPU.thread()) }
+            }
+            if bytes.readableBytes > 0 { bytes.discardReadBytes(); partial = bytes }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            done.fail(ChannelError.eof)
+            context.fireChannelInactive()
+        }
+    }
+
+    static func run(port: Int, frames: Int, loop: any EventLoop, inPlace: Bool) async throws -> Sample {
         let done = loop.makePromise(of: UInt64.self)
         let upgraded = loop.makePromise(of: Void.self)
-        let upgrader = NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false) { channel, _ in
+        let install: @Sendable (any Channel, HTTPResponseHead) -> EventLoopFuture<Void> = { channel, _ in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(Counter(target: frames, done: done))
+                if inPlace {
+                    try channel.pipeline.syncOperations.addHandler(InPlaceCounter(target: frames, done: done))
+                } else {
+                    try channel.pipeline.syncOperations.addHandler(Counter(target: frames, done: done))
+                }
                 upgraded.succeed(())
             }
         }
+        let upgrader: any NIOHTTPClientProtocolUpgrader = inPlace
+            ? EngineWebSocketUpgrader(upgradePipelineHandler: install)
+            : NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false, upgradePipelineHandler: install)
         let channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
