@@ -97,11 +97,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         guard !failed else { return }  // the connection is being failed: ignore the rest
         if batchStamp == 0 { batchStamp = MonotonicClock.nanoseconds() }
         var bytes = unwrapInboundIn(data)
-        if var p = partial {
-            partial = nil  // keep `p` uniquely referenced while appending
-            p.writeBuffer(&bytes)
-            bytes = p
-        }
+        if partial != nil, !completePartial(&bytes, context: context) { return }
         let limit = settings.maxMessageSize
         while !failed {
             switch WebSocketFrameHeader.read(bytes, limit: limit) {
@@ -115,6 +111,37 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
                 bytes.moveReaderIndex(forwardBy: h.headerLength)
                 let payload = bytes.readSlice(length: h.payloadLength)!
                 frame(h, payload, context: context)
+            }
+        }
+    }
+
+    /// Completes the frame cut by the previous read with just the bytes it still needs (the rest
+    /// of this read is then read in place); false when this read did not complete it.
+    private func completePartial(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        guard var p = partial else { return true }
+        partial = nil  // keep `p` uniquely referenced while appending
+        let limit = settings.maxMessageSize
+        while true {
+            switch WebSocketFrameHeader.read(p, limit: limit) {
+            case .needMore:
+                // The header itself was cut: move one byte at a time (at most 13).
+                guard var one = bytes.readSlice(length: 1) else { partial = p; return false }
+                p.writeBuffer(&one)
+            case .invalid(let why, let oversized):
+                if let oversized { fail(.oversizedMessage(size: oversized, limit: limit), code: .messageTooLarge) } else { protocolError(why) }
+                return false
+            case .frame(let h):
+                let need = h.headerLength + h.payloadLength - p.readableBytes
+                guard bytes.readableBytes >= need else {
+                    p.writeBuffer(&bytes)
+                    partial = p
+                    return false
+                }
+                var piece = bytes.readSlice(length: need)!
+                p.writeBuffer(&piece)
+                p.moveReaderIndex(forwardBy: h.headerLength)
+                frame(h, p.readSlice(length: h.payloadLength)!, context: context)
+                return !failed
             }
         }
     }
