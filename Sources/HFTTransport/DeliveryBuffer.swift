@@ -118,7 +118,10 @@ public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
     /// True while a `.neverDrop` buffer is past its threshold.
     public var isAlarmed: Bool { state.withLock { $0.alarmed } }
 
-    /// The next element, or nil when finished (or the task is cancelled).
+    /// The next element, or nil when finished (or the task is cancelled). Inlinable so the
+    /// consumer's side specialises too: an unspecialised `take` runs generic metadata lookups
+    /// inside the lock, which is what a fast producer then waits on.
+    @inlinable
     public func next() async -> Element? {
         if let ready = tryNext() { return ready }
         return await withTaskCancellationHandler {
@@ -141,14 +144,16 @@ public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     /// A buffered element without waiting (`nil` when none; `.some(nil)` when finished).
-    private func tryNext() -> Element?? {
+    @inlinable
+    func tryNext() -> Element?? {
         state.withLock { s in
             if let e = take(&s) { return .some(e) }
             return s.finished ? .some(nil) : nil
         }
     }
 
-    private func take(_ s: inout State) -> Element? {
+    @inlinable
+    func take(_ s: inout State) -> Element? {
         guard !s.items.isEmpty else { return nil }
         let e = s.items.removeFirst()
         s.delivered &+= 1
@@ -157,9 +162,11 @@ public final class DeliveryBuffer<Element: Sendable>: AsyncSequence, Sendable {
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let buffer: DeliveryBuffer
-        public mutating func next() async -> Element? { await buffer.next() }
+        @usableFromInline let buffer: DeliveryBuffer
+        @usableFromInline init(buffer: DeliveryBuffer) { self.buffer = buffer }
+        @inlinable public mutating func next() async -> Element? { await buffer.next() }
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: self) }
 }
