@@ -282,11 +282,12 @@ public struct JSONValue {
     static func skipString(_ b: UnsafeRawBufferPointer, _ from: Int) throws(JSONError) -> Int {
         var i = from + 1
         while i < b.count {
-            // Eight plain bytes at a time (no quote, backslash or control byte); the byte loop
-            // below handles every special byte.
-            if i + 8 <= b.count, !SWAR.hasStringSpecial(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
-                i += 8
-                continue
+            // Eight bytes at a time, jumping straight to the first quote, backslash or control
+            // byte; the byte steps below handle that byte (and the last few bytes of the frame).
+            if i + 8 <= b.count {
+                let special = SWAR.stringSpecialMask(SWAR.load(b, i))
+                if special == 0 { i += 8; continue }
+                i += SWAR.firstIndex(special)
             }
             let c = b[i]
             if c == UInt8(ascii: "\"") { return i + 1 }
@@ -317,15 +318,13 @@ public struct JSONValue {
         var i = from
         if b[i] == UInt8(ascii: "-") { i += 1 }
         let intStart = i
-        while i + 8 <= b.count, SWAR.allDigits(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-        while i < b.count, b[i] &- 48 < 10 { i += 1 }
+        i = digitRunEnd(b, i)
         guard i > intStart else { throw JSONError(offset: i, reason: "number without digits") }
         guard b[intStart] != UInt8(ascii: "0") || i == intStart + 1 else { throw JSONError(offset: intStart, reason: "leading zero") }
         if i < b.count, b[i] == UInt8(ascii: ".") {
             i += 1
             let f = i
-            while i + 8 <= b.count, SWAR.allDigits(b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i += 8 }
-            while i < b.count, b[i] &- 48 < 10 { i += 1 }
+            i = digitRunEnd(b, i)
             guard i > f else { throw JSONError(offset: i, reason: "number without fraction digits") }
         }
         if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
@@ -335,6 +334,19 @@ public struct JSONValue {
             while i < b.count, b[i] &- 48 < 10 { i += 1 }
             guard i > e else { throw JSONError(offset: i, reason: "exponent without digits") }
         }
+        return i
+    }
+
+    /// Index of the first non-digit at or after `from` (or the end).
+    @inline(__always)
+    static func digitRunEnd(_ b: UnsafeRawBufferPointer, _ from: Int) -> Int {
+        var i = from
+        while i + 8 <= b.count {
+            let stop = SWAR.nonDigitMask(SWAR.load(b, i))
+            if stop != 0 { return i + SWAR.firstIndex(stop) }
+            i += 8
+        }
+        while i < b.count, b[i] &- 48 < 10 { i += 1 }
         return i
     }
 
