@@ -62,7 +62,7 @@ import Testing
     /// Property: any canonical decimal text parses and prints back byte for byte; ordering
     /// agrees with exact integer comparison at a common scale; a + b - b == a.
     @Test func propertyParsePrintCompare() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<20_000 {
             let a = rng.decimalText(), b = rng.decimalText()
             let da = try #require(FixedDecimal(a)), db = try #require(FixedDecimal(b))
@@ -77,19 +77,8 @@ import Testing
     }
 }
 
-/// A tiny deterministic generator for property tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
+/// Decimal texts for the property tests.
+extension SeededRandom {
     /// Canonical decimal text: optional '-', no leading zeros, 0…12 fraction digits.
     mutating func decimalText() -> String {
         let intDigits = 1 + below(12)

@@ -78,7 +78,7 @@ import Testing
             #"{"e":"depthUpdate","E":1,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}"#,
             #"{"method":"depth.update","params":[true,{"asks":[["11702.01","0.001"]],"bids":[]},"BTC_USDT"],"id":null}"#,
         ]
-        var rng = SplitMix(seed: 7)
+        var rng = SeededRandom(seed: 7)
         var agreed = 0, checked = 0
         var disagreements: [String] = []
         for i in 0..<30_000 {
@@ -123,7 +123,7 @@ import Testing
 
 @Suite struct UTF8ValidationTests {
     @Test func agreesWithTheStandardLibrary() {
-        var rng = SplitMix(seed: 3)
+        var rng = SeededRandom(seed: 3)
         let samples: [[UInt8]] = [Array("plain ascii text, long enough to use the fast path".utf8), Array("é😀中".utf8),
                                   [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xFF]]
         #expect(UTF8Validation.isValid(samples[0]))

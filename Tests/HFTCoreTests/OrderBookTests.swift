@@ -30,7 +30,7 @@ import Testing
 
     /// Property: after random set/delete operations the book equals a dictionary model, sorted.
     @Test func matchesAReferenceModel() {
-        var rng = SplitMix(seed: 11)
+        var rng = SeededRandom(seed: 11)
         var book = OrderBook(venue: .kraken, symbol: "BTC/USD")
         var model: [Side: [FixedDecimal: FixedDecimal]] = [.buy: [:], .sell: [:]]
         for _ in 0..<20_000 {

@@ -52,7 +52,7 @@ struct FrameReaderTests {
         let client = try TestClient(try testConfig(server.url()) { $0.maxMessageSize = 4_096 })
         client.start()
         try await client.ready()
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         var sessions = 1
         var probes = 0
         for round in 0..<60 {
@@ -87,18 +87,5 @@ struct FrameReaderTests {
         })
         await client.stop()
         await server.shutdown()
-    }
-}
-
-/// A small deterministic generator for reproducible fuzz rounds.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

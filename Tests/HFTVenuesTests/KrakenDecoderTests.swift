@@ -281,7 +281,7 @@ import Testing
             #"{"channel":"balances","type":"snapshot","sequence":1,"data":[{"asset":"BTC","balance":1.2,"wallets":[{"type":"spot","id":"main","balance":1.2}]}]}"#,
             #"{"channel":"instrument","type":"snapshot","data":{"assets":[{"id":"BTC","precision":10}],"pairs":[{"symbol":"BTC/USD","price_precision":1,"qty_precision":8}]}}"#,
         ]
-        var rng = SplitMix64(seed: 0x4B52_414B_454E)
+        var rng = SeededRandom(seed: 0x4B52_414B_454E)
         let alphabet = Array(#"{}[]",:0123456789.-eE"\ tfnrul"#.utf8) + [0, 0xFF, 0xC3]
         var decoded = 0, rejected = 0
         for seed in seeds {
@@ -304,15 +304,3 @@ import Testing
     }
 }
 
-/// A seeded generator, so a fuzz failure reproduces.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

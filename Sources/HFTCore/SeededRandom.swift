@@ -1,5 +1,6 @@
-/// SplitMix64: a tiny, fast, seeded generator for every deterministic random choice in the
-/// simulator (never `SystemRandomNumberGenerator` on a deterministic path).
+/// SplitMix64: a tiny, fast, seeded generator for every deterministic random choice (the
+/// simulator's flow, the property and fuzz tests; never `SystemRandomNumberGenerator` on a
+/// deterministic path).
 public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 
