@@ -166,42 +166,25 @@ enum BenchFrames {
 /// A minimal raw NIO WebSocket client whose handler only counts frames: decoded by NIO's
 /// `WebSocketFrameDecoder`, or read in place with the engine's `WebSocketFrameHeader`.
 enum DiscardClient {
+    /// Counts frames: behind NIO's decoder one read is one frame (never unwrapped); in place,
+    /// frame headers are read from the raw bytes and payloads skipped, a cut frame kept for the
+    /// next read.
     final class Counter: ChannelInboundHandler {
-        typealias InboundIn = WebSocketFrame
-        private var count = 0
-        private let target: Int
-        private let done: EventLoopPromise<UInt64>
-
-        init(target: Int, done: EventLoopPromise<UInt64>) {
-            self.target = target
-            self.done = done
-        }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            count += 1
-            if count == target { done.succeed(CPU.thread()) }
-        }
-
-        func channelInactive(context: ChannelHandlerContext) {
-            done.fail(ChannelError.eof)
-            context.fireChannelInactive()
-        }
-    }
-
-    /// Counts frames in the raw bytes, skipping payloads; keeps a cut frame for the next read.
-    final class InPlaceCounter: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
+        private let inPlace: Bool
         private var count = 0
         private var partial: ByteBuffer?
         private let target: Int
         private let done: EventLoopPromise<UInt64>
 
-        init(target: Int, done: EventLoopPromise<UInt64>) {
+        init(inPlace: Bool, target: Int, done: EventLoopPromise<UInt64>) {
+            self.inPlace = inPlace
             self.target = target
             self.done = done
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard inPlace else { return counted() }
             var bytes = unwrapInboundIn(data)
             if var p = partial {
                 partial = nil
@@ -211,10 +194,14 @@ enum DiscardClient {
             while case .frame(let h) = WebSocketFrameHeader.read(bytes, limit: 1 << 20),
                   bytes.readableBytes >= h.headerLength + h.payloadLength {
                 bytes.moveReaderIndex(forwardBy: h.headerLength + h.payloadLength)
-                count += 1
-                if count == target { done.succeed(CPU.thread()) }
+                counted()
             }
             if bytes.readableBytes > 0 { bytes.discardReadBytes(); partial = bytes }
+        }
+
+        private func counted() {
+            count += 1
+            if count == target { done.succeed(CPU.thread()) }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
@@ -228,11 +215,7 @@ enum DiscardClient {
         let upgraded = loop.makePromise(of: Void.self)
         let install: @Sendable (any Channel, HTTPResponseHead) -> EventLoopFuture<Void> = { channel, _ in
             channel.eventLoop.makeCompletedFuture {
-                if inPlace {
-                    try channel.pipeline.syncOperations.addHandler(InPlaceCounter(target: frames, done: done))
-                } else {
-                    try channel.pipeline.syncOperations.addHandler(Counter(target: frames, done: done))
-                }
+                try channel.pipeline.syncOperations.addHandler(Counter(inPlace: inPlace, target: frames, done: done))
                 upgraded.succeed(())
             }
         }
