@@ -3,14 +3,6 @@ import HFTSimulator
 @testable import HFTVenues
 import Testing
 
-/// The venue's trades inside `c`'s bar: its close is the last price, its volume the summed quantity.
-func candleMatches(_ c: Candle, _ venue: [Trade]) -> Bool {
-    let end = c.openTime + c.interval.seconds * 1_000_000
-    let inBar = venue.filter { $0.timestamp >= c.openTime && $0.timestamp < end }
-    guard let last = inBar.last else { return false }
-    return c.close == last.price && c.volume == inBar.reduce(FixedDecimal.zero) { $0 + $1.quantity }
-}
-
 /// BGE `candles` (bge.md §5): decoded from the note's sample, subscribed with the venue's
 /// interval spelling, and matched against the simulator's trades.
 @Suite("BGE candles", .serialized)
@@ -52,23 +44,13 @@ struct BGECandleTests {
     func candleFollowsTheSimulatorTrades() async throws {
         let sim = try await SimulatorHarness<BGESimulator, BGEWsAPI>.start(credentials: false)
         try await sim.run {
-            let symbol = sim.symbol, exchange = sim.exchange
+            let symbol = sim.symbol
             await #expect(throws: HFTError.self) { _ = try await sim.api.watchCandles(symbol, interval: .sixHours) }
             let candles = KrakenRecorder<Candle>()
             candles.drain(try await sim.api.watchCandles(symbol, interval: .oneMinute))
             try await sim.status.wait(.subscribed, symbol: symbol, detail: "candles")
             #expect(await sim.api.subscriptionKeys.contains("candles:BTC_USDT:1min"))
-            let before = exchange.recentTrades(symbol, limit: 1_000).count
-            var n = 0
-            while exchange.recentTrades(symbol, limit: 1_000).count == before && n < 100 {
-                exchange.stepFlow(actions: 20, symbol: symbol)
-                n += 1
-            }
-            #expect(exchange.recentTrades(symbol, limit: 1_000).count > before)
-            try await candles.wait("a candle matching the venue's trades", timeout: .seconds(10)) { items in
-                guard let c = items.last else { return false }
-                return c.symbol == symbol && c.interval == .oneMinute && candleMatches(c, exchange.recentTrades(symbol, limit: 1_000).map(\.trade))
-            }
+            try await sim.tradeUntilACandleMatches(candles)
             #expect(candles.items.allSatisfy { $0.venue == .bge && $0.isClosed == nil })
             #expect(sim.api.malformedCounts.malformed == 0)
         }

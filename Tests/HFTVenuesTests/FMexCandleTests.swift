@@ -34,21 +34,11 @@ struct FMexCandleTests {
     func candleFollowsTheSimulatorTrades() async throws {
         let sim = try await SimulatorHarness<FMexSimulator, HFTVenues.FMexWsAPI>.start(credentials: false)
         try await sim.run {
-            let symbol = sim.symbol, exchange = sim.exchange
+            let symbol = sim.symbol
             let candles = KrakenRecorder<Candle>()
             candles.drain(try await sim.api.watchCandles(symbol, interval: .oneMinute))
             try await sim.status.wait(.subscribed, detail: "candle.M1.btcusd_p")
-            let before = exchange.recentTrades(symbol, limit: 1_000).count
-            var n = 0
-            while exchange.recentTrades(symbol, limit: 1_000).count == before && n < 100 {
-                exchange.stepFlow(actions: 20, symbol: symbol)
-                n += 1
-            }
-            #expect(exchange.recentTrades(symbol, limit: 1_000).count > before)
-            try await candles.wait("a candle matching the venue's trades", timeout: .seconds(10)) { items in
-                guard let c = items.last else { return false }
-                return c.symbol == symbol && c.interval == .oneMinute && candleMatches(c, exchange.recentTrades(symbol, limit: 1_000).map(\.trade))
-            }
+            try await sim.tradeUntilACandleMatches(candles)
             #expect(candles.items.allSatisfy { $0.venue == .fmex && $0.isClosed == nil })
             #expect(sim.api.malformedCounts.malformed == 0)
         }
