@@ -34,7 +34,7 @@ struct BGEPercent10Tests {
         #expect(try BGEClientOptions(["book_channel": "orderbook"]).bookChannel == .orderbook)
         #expect(try BGEClientOptions(["book_channel": "percent10"]).bookChannel == .percent10)
         #expect(try BGEClientOptions(["book_channel": "1"]).bookChannel == .percent10)
-        #expect(BGEDescriptor.knobs.contains { $0.name == "book_channel" })
+        #expect(BGEDescriptor.knobs.first { $0.name == "book_channel" }?.defaultJSON.rendered == "\"orderbook\"")
         for bad in ["percent5", "PERCENT10", "2", ""] {
             do {
                 _ = try BGEClientOptions(["book_channel": bad])

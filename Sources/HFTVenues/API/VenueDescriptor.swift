@@ -37,7 +37,7 @@ public struct VenueDescriptor: Sendable {
         .object([
             ("venue", .string(venue.rawValue)),
             ("endpoints", .object(endpoints.map { ($0.name, .string($0.url)) })),
-            ("options", .object(knobs.map { ($0.name, .decimalNumber($0.defaultValue)) })),
+            ("options", .object(knobs.map { ($0.name, $0.defaultJSON) })),
             ("channels", .array(channels.map { .string($0) })),
             ("order_entry", .string(websocketOrderEntry ? "websocket" : "rest")),
         ])

@@ -5,17 +5,6 @@ import HFTCore
 
 public enum BGEBookChannel: String, Sendable, Hashable, CaseIterable {
     case orderbook, percent10
-
-    /// The knob's text: a name, or its number as listed by the descriptor (0 `orderbook`,
-    /// 1 `percent10`); nil keeps the default.
-    init(knob text: String?) throws(HFTError) {
-        switch text {
-        case nil, "orderbook", "0": self = .orderbook
-        case "percent10", "1": self = .percent10
-        case let other?:
-            throw .configuration("bge: book_channel must be orderbook or percent10 (0 or 1), got '\(other)'")
-        }
-    }
 }
 
 /// `percent10` pushes skipped for their `seq_id`: equal to the last applied one (the venue

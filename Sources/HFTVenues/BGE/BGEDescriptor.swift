@@ -11,7 +11,7 @@ public enum BGEDescriptor {
         VenueKnob("subscription_burst", "5", "sub messages sent at once before pacing at max_msgs_per_s (venue limit: 50 msgs/s per connection)"),
         VenueKnob("other_msgs_per_s", "5", "pace of unsub/req frames (kept apart from subs so the total stays below 50/s)"),
         VenueKnob("orderbook_interval", "0", "orderbook level code: 0…5 = 150 levels, 6…11 = 20 levels"),
-        VenueKnob("book_channel", "0", "books from `orderbook` (0, default: full snapshots) or `percent10` (1: levels within ±10 % of mid applied as deltas, size 0 removes, from an empty book at each (re)subscribe)"),
+        VenueKnob("book_channel", choices: BGEBookChannel.allCases.map(\.rawValue), "books from `orderbook` (default: full snapshots) or `percent10` (levels within ±10 % of mid applied as deltas, size 0 removes, from an empty book at each (re)subscribe)"),
         VenueKnob("candles_1hour", "0", "1: ask for hourly candles as `1hour` (older docs) instead of `60min` (zh page); both are read"),
         VenueKnob("zip", "0", "1: ask for gzip pushes (`zip:true`); frames are inflated either way"),
         VenueKnob("auth_timeout_s", "10", "seconds allowed for login on each (re)connect"),
@@ -49,7 +49,7 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var subscriptionBurst: Int
     public var otherMessagesPerSecond: Double
     public var orderbookInterval: String
-    /// `book_channel`: `orderbook` or `percent10` (given by name or as 0/1).
+    /// `book_channel`: `orderbook` or `percent10`.
     public var bookChannel: BGEBookChannel
     /// The `interval` sent for hourly candles: `60min` or `1hour`.
     public var candleHourInterval: String
@@ -60,11 +60,8 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var signBasePath: Bool
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
-        // Knob values are numbers; `book_channel` also takes its names, read here.
-        bookChannel = try BGEBookChannel(knob: overrides["book_channel"])
-        var numeric = overrides
-        numeric["book_channel"] = nil
-        let o = try KnobReader(BGEDescriptor.knobs, numeric)
+        let o = try KnobReader(BGEDescriptor.knobs, overrides)
+        bookChannel = o.choice("book_channel").flatMap(BGEBookChannel.init(rawValue:)) ?? .orderbook
         (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
         subscriptionBurst = o.integer("subscription_burst") ?? 5
         otherMessagesPerSecond = o.rate("other_msgs_per_s")

@@ -24,6 +24,9 @@ struct KnobReader {
     /// Truncated to a whole number.
     func integer(_ name: String) -> Int? { options.integer(name) }
 
+    /// A choice knob's name (the default when not overridden).
+    func choice(_ name: String) -> String? { options.choice(name) }
+
     /// Non-zero is on.
     func flag(_ name: String, _ fallback: Bool) -> Bool { options.integer(name).map { $0 != 0 } ?? fallback }
 
