@@ -2,8 +2,23 @@ import HFTCore
 import NIOCore
 import Synchronization
 
+/// At most `limit` units granted in any sliding `window` (venues count per window; a bucket alone,
+/// refilled at `limit` per window, lets up to 2×limit into one window).
+public struct WindowLimit: Sendable, Hashable {
+    public var limit: Double
+    public var window: Duration
+
+    public init(limit: Double, per window: Duration) {
+        self.limit = limit
+        self.window = window
+    }
+
+    var nanos: UInt64 { UInt64(max(0, window.nanoseconds)) }
+}
+
 /// A token bucket with a strict FIFO queue: `acquire` suspends until the tokens are there, and
-/// callers leave in the order they called, even when a later caller needs fewer tokens.
+/// callers leave in the order they called, even when a later caller needs fewer tokens. With a
+/// `WindowLimit`, a grant also waits until the sliding window has room.
 public final class RateLimiter: Sendable {
     private struct Waiter {
         let id: UInt64
@@ -22,23 +37,74 @@ public final class RateLimiter: Sendable {
         var nextID: UInt64 = 0
         var draining = false
         var granted: UInt64 = 0
+        var window: WindowLimit?
+        /// Grants still inside the window, oldest first, and their summed cost.
+        var log = CircularBuffer<(at: UInt64, cost: Double)>()
+        var logged: Double = 0
 
         mutating func refill(_ now: UInt64) {
             if now > lastRefill {
                 tokens = min(capacity, tokens + Double(now - lastRefill) * refillPerNano)
                 lastRefill = now
             }
+            if let w = window {
+                let span = w.nanos
+                while let first = log.first, first.at &+ span <= now {
+                    logged -= first.cost
+                    log.removeFirst()
+                }
+                if log.isEmpty { logged = 0 }
+            }
         }
+
+        /// Whether `cost` may leave now (after `refill(now)`).
+        func canGrant(_ cost: Double, _ now: UInt64) -> Bool {
+            guard now >= blockedUntil, tokens >= cost else { return false }
+            guard let w = window else { return true }
+            return logged + cost <= w.limit
+        }
+
+        mutating func grant(_ cost: Double, _ now: UInt64) {
+            tokens -= cost
+            granted &+= 1
+            if window != nil {
+                log.append((now, cost))
+                logged += cost
+            }
+        }
+
+        /// When the window will have room for `cost` (`now` when it has).
+        func windowRoomAt(_ cost: Double, _ now: UInt64) -> UInt64 {
+            guard let w = window, logged + cost > w.limit else { return now }
+            var freed = 0.0
+            for entry in log {
+                freed += entry.cost
+                if logged - freed + cost <= w.limit { return entry.at &+ w.nanos }
+            }
+            return now &+ w.nanos
+        }
+
+        /// The most one acquisition may ask for.
+        var largestCost: Double { min(capacity, window?.limit ?? .infinity) }
     }
 
     public let clock: any NanoClock
     private let state: Mutex<State>
 
     /// `capacity` tokens (the burst), refilled continuously at `refillPerSecond`; starts full.
-    public init(capacity: Double, refillPerSecond: Double, clock: any NanoClock = SystemNanoClock()) {
+    /// `window`, when given, also caps the units granted in any sliding window.
+    public init(capacity: Double, refillPerSecond: Double, window: WindowLimit? = nil, clock: any NanoClock = SystemNanoClock()) {
         self.clock = clock
         state = Mutex(State(capacity: capacity, refillPerNano: refillPerSecond / 1e9, tokens: capacity,
-                            lastRefill: clock.now()))
+                            lastRefill: clock.now(), window: window))
+    }
+
+    /// The whole `limit` usable as a burst, refilled at `limit` per `window`, and never more than
+    /// `limit` in any sliding `window`: the shape of a venue's "N per window" rule.
+    public convenience init(windowLimit limit: Double, per window: Duration, clock: any NanoClock = SystemNanoClock()) {
+        let seconds = Double(window.nanoseconds) / 1e9
+        self.init(capacity: limit, refillPerSecond: seconds > 0 ? limit / seconds : limit,
+                  window: WindowLimit(limit: limit, per: window), clock: clock)
     }
 
     /// Waits for `cost` tokens, in FIFO order. Throws `.invalidArgument` when `cost` exceeds the
@@ -47,16 +113,15 @@ public final class RateLimiter: Sendable {
         let now = clock.now()
         let (immediate, id): (Bool, UInt64) = state.withLock { s in
             s.refill(now)
-            if s.queue.isEmpty && now >= s.blockedUntil && s.tokens >= cost {
-                s.tokens -= cost
-                s.granted &+= 1
+            if s.queue.isEmpty && s.canGrant(cost, now) {
+                s.grant(cost, now)
                 return (true, 0)
             }
             s.nextID &+= 1
             return (false, s.nextID)
         }
         if immediate { return }
-        guard cost <= state.withLock({ $0.capacity }) else {
+        guard cost <= state.withLock({ $0.largestCost }) else {
             throw .invalidArgument("cost \(cost) exceeds the bucket's capacity")
         }
         do {
@@ -97,9 +162,8 @@ public final class RateLimiter: Sendable {
             var wake: [CheckedContinuation<Void, any Error>] = []
             let next: UInt64? = state.withLock { s in
                 s.refill(now)
-                while let head = s.queue.first, now >= s.blockedUntil, s.tokens >= head.cost {
-                    s.tokens -= head.cost
-                    s.granted &+= 1
+                while let head = s.queue.first, s.canGrant(head.cost, now) {
+                    s.grant(head.cost, now)
                     wake.append(s.queue.removeFirst().continuation)
                 }
                 guard let head = s.queue.first else {
@@ -108,7 +172,7 @@ public final class RateLimiter: Sendable {
                 }
                 let missing = max(0, head.cost - s.tokens)
                 let refillAt = s.refillPerNano > 0 ? now + UInt64((missing / s.refillPerNano).rounded(.up)) : UInt64.max
-                return max(s.blockedUntil, refillAt, now + 1)
+                return max(s.blockedUntil, refillAt, s.windowRoomAt(head.cost, now), now + 1)
             }
             for c in wake { c.resume() }
             guard let next else { return }
@@ -141,7 +205,8 @@ public final class RateLimiter: Sendable {
 
     public func block(for duration: Duration) { block(forNanos: UInt64(max(0, duration.nanoseconds))) }
 
-    /// Changes the bucket's shape (keeps the current tokens, capped).
+    /// Changes the bucket's shape (keeps the current tokens, capped, and the grants already in
+    /// the window).
     public func reconfigure(capacity: Double, refillPerSecond: Double) {
         let now = clock.now()
         state.withLock { s in
@@ -151,6 +216,22 @@ public final class RateLimiter: Sendable {
             s.tokens = min(s.tokens, capacity)
         }
     }
+
+    /// Reshapes a window-limited bucket (see `init(windowLimit:per:)`).
+    public func reconfigure(windowLimit limit: Double, per window: Duration) {
+        let seconds = Double(window.nanoseconds) / 1e9
+        let now = clock.now()
+        state.withLock { s in
+            s.window = WindowLimit(limit: limit, per: window)
+            s.refill(now)
+            s.capacity = limit
+            s.refillPerNano = (seconds > 0 ? limit / seconds : limit) / 1e9
+            s.tokens = min(s.tokens, limit)
+        }
+    }
+
+    /// The window rule, if any.
+    public var window: WindowLimit? { state.withLock { $0.window } }
 
     // MARK: Introspection
 

@@ -21,6 +21,17 @@ public final class RateLimiterRegistry: Sendable {
         }
     }
 
+    /// The window-limited bucket for `key` (see `RateLimiter.init(windowLimit:per:)`), created on
+    /// first use; later callers share it.
+    public func limiter(_ key: String, windowLimit limit: Double, per window: Duration) -> RateLimiter {
+        limiters.withLock { map in
+            if let l = map[key] { return l }
+            let l = RateLimiter(windowLimit: limit, per: window, clock: clock)
+            map[key] = l
+            return l
+        }
+    }
+
     /// The limiter for `key`, if one was created.
     public func limiter(_ key: String) -> RateLimiter? { limiters.withLock { $0[key] } }
 

@@ -55,6 +55,72 @@ struct RateLimiterTests {
         for t in tasks { await t.value }
     }
 
+    @Test func windowLimitHoldsTheWindowWhereABucketWouldRefill() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(windowLimit: 5, per: .seconds(1), clock: clock)
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        try await Self.enqueue(limiter, costs: Array(repeating: 1, count: 12), passed: passed, tasks: &tasks)
+
+        try await passed.wait(count: 5, "the whole limit as a burst")
+        clock.advance(by: .milliseconds(500))       // a bucket alone would hold 2.5 tokens here
+        try await within(.seconds(5), "drainer asleep, every grant recorded") {
+            while clock.sleeperCount == 0 || passed.count < Int(limiter.grantedCount) { await Task.yield() }
+        }
+        #expect(passed.count == 5 && limiter.waitingCount == 7)
+
+        clock.advance(by: .milliseconds(500))       // the first five leave the window
+        try await passed.wait(count: 10, "the next window")
+        #expect(limiter.waitingCount == 2)
+
+        clock.advance(by: .seconds(1))
+        try await passed.wait(count: 12, "all")
+        #expect(passed.items == Array(0..<12))
+        for t in tasks { await t.value }
+    }
+
+    @Test func windowLimitNeverLetsMoreThanTheLimitIntoAnyWindow() async throws {
+        let clock = ManualNanoClock()
+        let (limit, window) = (7.0, UInt64(1_000_000_000))
+        let limiter = RateLimiter(windowLimit: limit, per: .nanoseconds(Int64(window)), clock: clock)
+        var rng = SeededRandom(seed: 0xA11CE)
+        let costs = (0..<60).map { _ in Double(1 + rng.below(3)) }
+        let grants = Recorder<(index: Int, at: UInt64)>()
+        var tasks: [Task<Void, Never>] = []
+        for (i, cost) in costs.enumerated() {
+            let before = limiter.waitingCount + Int(limiter.grantedCount)
+            tasks.append(Task {
+                if (try? await limiter.acquire(cost)) != nil { grants.append((i, clock.now())) }
+            })
+            try await within(.seconds(5), "acquire \(i) to register") {
+                while limiter.waitingCount + Int(limiter.grantedCount) <= before || grants.count < Int(limiter.grantedCount) {
+                    await Task.yield()
+                }
+            }
+        }
+        var steps = 0
+        while grants.count < costs.count && steps < 400 {
+            clock.advance(by: .milliseconds(Int64(50 + rng.below(200))))
+            // Settled: the drainer sleeps again (or nobody waits) and every grant has recorded
+            // its time before the clock moves on.
+            try await within(.seconds(5), "drainer settled") {
+                while (limiter.waitingCount > 0 && clock.sleeperCount == 0) || grants.count < Int(limiter.grantedCount) {
+                    await Task.yield()
+                }
+            }
+            steps += 1
+        }
+        try await grants.wait(count: costs.count, "every acquisition")
+        let all = grants.items.sorted { $0.index < $1.index }
+        #expect(all.map(\.index) == Array(0..<costs.count))
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.at <= $1.at })   // FIFO: never granted before an earlier caller
+        for g in all {
+            let inWindow = all.filter { $0.at >= g.at && $0.at < g.at + window }.reduce(0) { $0 + costs[$1.index] }
+            #expect(inWindow <= limit, "\(inWindow) units in the window from \(g.at)")
+        }
+        for t in tasks { await t.value }
+    }
+
     @Test func laterCheapCallersWaitBehindAnExpensiveOne() async throws {
         let clock = ManualNanoClock()
         let limiter = RateLimiter(capacity: 10, refillPerSecond: 1, clock: clock)

@@ -8,36 +8,19 @@ import Testing
 /// limiter while under it), and never more than the limit leaves in any window.
 @Suite("Binance order pacing", .serialized)
 struct BinanceOrderPacingTests {
-    @Test func windowLogHandsOutTheLimitThenWaitsForTheWindow() {
-        let log = BinanceWindowLog(limit: 5, windowNanos: 1_000)
-        let slots = (0..<5).map { _ in log.reserve(1, now: 100) }
-        #expect(slots == [100, 100, 100, 100, 100])
-        #expect(log.reserve(1, now: 150) == 1_100)
-        #expect(log.reserve(2, now: 150) == 1_100)
-        #expect(log.reserve(1, now: 5_000, notBefore: 7_000) == 7_000)
-    }
-
-    @Test func windowLogNeverExceedsTheLimitInAnyWindow() {
-        var g = SystemRandomNumberGenerator()
-        let (limit, window): (Int, UInt64) = (7, 10_000)
-        let log = BinanceWindowLog(limit: limit, windowNanos: window)
-        var now: UInt64 = 0
-        var sent: [UInt64] = []
-        for _ in 0..<500 {
-            now += UInt64.random(in: 0...800, using: &g)
-            let n = Int.random(in: 1...2, using: &g)
-            let at = log.reserve(n, now: now)
-            #expect(at >= now)
-            sent += Array(repeating: at, count: n)
-        }
-        for (i, t) in sent.enumerated() where i + limit < sent.count {
-            #expect(sent[i + limit] >= t + window)
-        }
+    @Test func publishedLimitsShapeWindowedBuckets() throws {
+        let registry = RateLimiterRegistry()
+        var options = try BinanceClientOptions()
+        options.ordersPer10s = 100_000
+        let limits = BinanceLimits.shared(rest: "http://127.0.0.1:1", account: "pacing-test", options: options, registry: registry)
+        limits.configure([BinanceRateLimit(type: .orders, interval: .second, intervalNum: 10, limit: 50)])
+        #expect(limits.orders.limiter.window == WindowLimit(limit: 50, per: .seconds(11)))
+        #expect(limits.orders.limiter.availableTokens == 50)
     }
 
     /// 40 orders one at a time (the simulator's limit is 50 per 10 s): none waits on the client's
-    /// pacing. Before the window log, the bucket (25 burst, 2.5/s) held every order past the 25th
-    /// for 400 ms.
+    /// pacing. Before the windowed limiter, the bucket (25 burst, 2.5/s) held every order past the
+    /// 25th for 400 ms.
     @Test(.enabled(if: VenueSimulators.available.contains(.binance)))
     func sequentialOrdersUnderTheLimitDoNotQueue() async throws {
         let sim = try await SimulatorHarness<BinanceSimulator, BinanceWsAPI>.start()

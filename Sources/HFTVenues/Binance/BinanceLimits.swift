@@ -1,6 +1,6 @@
 /// Binance's limits as process-wide buckets (binance.md §3): REQUEST_WEIGHT per IP (shared by
-/// REST and the WS API), ORDERS per account (10 s window, also capped by a sliding window log so
-/// the whole limit is usable as a burst). Every request takes its cost before it
+/// REST and the WS API), ORDERS per account (10 s window); each the whole limit usable as a burst
+/// and never more than the limit in any sliding window. Every request takes its cost before it
 /// leaves; every response's `rateLimits` tells the buckets what the server counted; a 429/418
 /// blocks the bucket it names until `retryAfter`, and a request that would wait longer than
 /// `maxWait` behind such a block fails at once with `.rateLimited` instead of queueing (never
@@ -9,53 +9,13 @@ import HFTCore
 import HFTTransport
 import Synchronization
 
-/// At most `limit` units in any `window` (sliding, so also in any calendar-aligned window of that
-/// length): each caller is given the earliest send time that keeps this true, one slot per unit,
-/// in the order it asked.
-final class BinanceWindowLog: Sendable {
-    private struct State {
-        var limit: Int
-        var windowNanos: UInt64
-        /// The last `limit` slots handed out, ascending.
-        var slots: [UInt64] = []
-    }
-    private let state: Mutex<State>
-
-    init(limit: Int, windowNanos: UInt64) { state = Mutex(State(limit: max(1, limit), windowNanos: windowNanos)) }
-
-    /// The monotonic instant (ns) the caller's `units` may leave; not before `notBefore`.
-    func reserve(_ units: Int, now: UInt64, notBefore: UInt64 = 0) -> UInt64 {
-        state.withLock { s in
-            var t = max(now, notBefore, s.slots.last ?? 0)
-            let n = max(0, units)
-            guard n > 0 else { return t }
-            // All `n` leave at `t`: the slot `limit - n` back must be a window older.
-            let back = min(s.slots.count - 1, s.slots.count - s.limit + n - 1)
-            if back >= 0 { t = max(t, s.slots[back] + s.windowNanos) }
-            s.slots += repeatElement(t, count: min(n, s.limit))
-            if s.slots.count > s.limit { s.slots.removeFirst(s.slots.count - s.limit) }
-            return t
-        }
-    }
-
-    func reconfigure(limit: Int, windowNanos: UInt64) {
-        state.withLock { s in
-            s.limit = max(1, limit)
-            s.windowNanos = windowNanos
-            if s.slots.count > s.limit { s.slots.removeFirst(s.slots.count - s.limit) }
-        }
-    }
-}
-
-/// One shared bucket with its 429/418 back-off deadline (and, for ORDERS, its window log).
+/// One shared bucket with its 429/418 back-off deadline.
 public final class BinanceBucket: Sendable {
     public let limiter: RateLimiter
-    let window: BinanceWindowLog?
     private let state: Mutex<(capacity: Double, blockedUntil: UInt64)>
 
-    init(limiter: RateLimiter, capacity: Double, window: BinanceWindowLog? = nil) {
+    init(limiter: RateLimiter, capacity: Double) {
         self.limiter = limiter
-        self.window = window
         state = Mutex((capacity, 0))
     }
 
@@ -74,19 +34,16 @@ public final class BinanceBucket: Sendable {
         state.withLock { $0.blockedUntil = max($0.blockedUntil, until) }
     }
 
-    func reconfigure(capacity: Double, refillPerSecond: Double) {
-        limiter.reconfigure(capacity: capacity, refillPerSecond: refillPerSecond)
-        state.withLock { $0.capacity = capacity }
+    /// The venue's rule: `limit` per `window` (+ `BinanceLimits.windowMargin`).
+    func reconfigure(limit: Int, windowSeconds: Double) {
+        let shape = BinanceLimits.windowed(limit: limit, windowSeconds: windowSeconds)
+        limiter.reconfigure(windowLimit: shape.limit, per: shape.window)
+        state.withLock { $0.capacity = shape.limit }
     }
 
-    /// Tokens first (FIFO, server feedback, back-off), then the window log's slot.
+    /// FIFO, server feedback, back-off and the sliding window, all in the limiter.
     func acquire(_ cost: Int) async throws(HFTError) {
         try await limiter.acquire(min(Double(cost), capacity))
-        guard let window, cost > 0 else { return }
-        let now = MonotonicClock.nanoseconds()
-        let at = window.reserve(cost, now: now, notBefore: state.withLock { $0.blockedUntil })
-        guard at > now else { return }
-        do { try await Task.sleep(for: .nanoseconds(Int64(clamping: at - now))) } catch { throw .cancelled }
     }
 }
 
@@ -103,45 +60,32 @@ public final class BinanceLimits: Sendable {
 
     private static let buckets = Mutex<[String: BinanceBucket]>([:])
 
-    private static func bucket(_ key: String, capacity: Double, perSecond: Double, window: BinanceWindowLog? = nil,
-                               registry: RateLimiterRegistry) -> BinanceBucket {
-        let limiter = registry.limiter(key, capacity: capacity, refillPerSecond: perSecond)
+    private static func bucket(_ key: String, limit: Int, windowSeconds: Double, registry: RateLimiterRegistry) -> BinanceBucket {
+        let shape = windowed(limit: limit, windowSeconds: windowSeconds)
+        let limiter = registry.limiter(key, windowLimit: shape.limit, per: shape.window)
         return buckets.withLock { m in
             if let b = m[key], b.limiter === limiter { return b }
-            let b = BinanceBucket(limiter: limiter, capacity: capacity, window: window)
+            let b = BinanceBucket(limiter: limiter, capacity: shape.limit)
             m[key] = b
             return b
         }
     }
 
-    /// The process-wide buckets `binance:<rest>:weight` and `binance:<account>:orders`.
+    /// The process-wide buckets for a REST endpoint (weight) and an account (orders).
     public static func shared(rest: String, account: String, options: BinanceClientOptions,
                               registry: RateLimiterRegistry = .shared) -> BinanceLimits {
-        let w = windowSafe(limit: options.requestWeightPerMinute, windowSeconds: 60)
-        let o = windowed(limit: options.ordersPer10s, windowSeconds: 10)
-        return BinanceLimits(weight: bucket("binance:\(rest):weight", capacity: w.capacity, perSecond: w.perSecond, registry: registry),
-                             orders: bucket("binance:\(account):orders", capacity: o.capacity, perSecond: o.perSecond,
-                                            window: BinanceWindowLog(limit: o.limit, windowNanos: o.windowNanos), registry: registry))
+        BinanceLimits(weight: bucket("binance:\(rest):weight", limit: options.requestWeightPerMinute, windowSeconds: 60, registry: registry),
+                      orders: bucket("binance:\(account):orders", limit: options.ordersPer10s, windowSeconds: 10, registry: registry))
     }
 
-    /// A bucket that never lets more than `limit` units into any window of `windowSeconds`,
-    /// whether the venue counts in fixed or sliding windows: burst limit/2, refill limit/2 per window.
-    /// (A bucket of `limit` refilled at `limit` per window lets 2×limit through one window.)
-    static func windowSafe(limit: Int, windowSeconds: Double) -> (capacity: Double, perSecond: Double) {
-        let half = max(1, Double(limit) / 2)
-        return (half, half / windowSeconds)
-    }
-
-    /// Added to a window-logged limit's window: covers the spread of one-way delays between our
-    /// send times and the venue's receive times (the venue counts on arrival).
+    /// Added to a limit's window: covers the spread of one-way delays between our send times and
+    /// the venue's receive times (the venue counts on arrival).
     static let windowMargin: Double = 1
 
-    /// The whole `limit` as a burst, kept under `limit` per window by a window log of `windowSeconds`
-    /// + `windowMargin` (the bucket alone, refilled at `limit` per window, would let 2×limit through).
-    static func windowed(limit: Int, windowSeconds: Double)
-        -> (capacity: Double, perSecond: Double, limit: Int, windowNanos: UInt64) {
-        let l = max(1, limit)
-        return (Double(l), Double(l) / windowSeconds, l, UInt64((windowSeconds + windowMargin) * 1e9))
+    /// The whole `limit` usable as a burst, and never more than `limit` in any sliding window of
+    /// `windowSeconds + windowMargin` (so also in any fixed, calendar-aligned window).
+    static func windowed(limit: Int, windowSeconds: Double) -> (limit: Double, window: Duration) {
+        (Double(max(1, limit)), .nanoseconds(Int64((windowSeconds + windowMargin) * 1e9)))
     }
 
     /// Waits for `weight` then `orders` units; fails at once when a back-off outlasts `maxWait`.
@@ -175,13 +119,8 @@ public final class BinanceLimits: Sendable {
         for l in published {
             let seconds = Double(l.windowMillis) / 1000
             switch l.type {
-            case .requestWeight where l.interval == .minute:
-                let shape = Self.windowSafe(limit: l.limit, windowSeconds: seconds)
-                weight.reconfigure(capacity: shape.capacity, refillPerSecond: shape.perSecond)
-            case .orders where l.interval == .second:
-                let shape = Self.windowed(limit: l.limit, windowSeconds: seconds)
-                orders.reconfigure(capacity: shape.capacity, refillPerSecond: shape.perSecond)
-                orders.window?.reconfigure(limit: shape.limit, windowNanos: shape.windowNanos)
+            case .requestWeight where l.interval == .minute: weight.reconfigure(limit: l.limit, windowSeconds: seconds)
+            case .orders where l.interval == .second: orders.reconfigure(limit: l.limit, windowSeconds: seconds)
             default: break
             }
         }
