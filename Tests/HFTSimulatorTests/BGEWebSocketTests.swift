@@ -83,6 +83,29 @@ func bgeLevels(_ side: TJ) -> [(String, String)] { side.array.map { ($0[0].strin
         }
     }
 
+    @Test func booksOnlyAtTheCadenceWhenPushesOnChangeAreOff() async throws {
+        try await withBGE(options: .init(bookRefreshInterval: .milliseconds(500), bookPushesOnChange: false)) { h in
+            h.exchange.stepFlow(actions: 300, symbol: ethUSDT)
+            let ws = try await h.connect()
+            ws.send(#"{"event":"sub","biz":"market","type":"orderbook","product":"ETH_USDT","interval":"0","zip":false}"#)
+            _ = try await ws.bge("orderbook", event: "sub")
+            let pushes: @Sendable ([String]) -> Int = { items in
+                items.filter { TJ.parse($0)["type"].string == "orderbook" && TJ.parse($0)["event"].string == nil }.count
+            }
+            try await ws.texts.wait("the first cadence push", timeout: .seconds(5)) { pushes($0) >= 1 }
+            let start = ContinuousClock.now
+            let before = pushes(ws.texts.items)
+            // Busy flow for ~1.2 s: on-change pushes would be dozens; the cadence allows ≤ 3.
+            while ContinuousClock.now - start < .milliseconds(1_200) {
+                h.exchange.stepFlow(actions: 20, symbol: ethUSDT)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let during = pushes(ws.texts.items) - before
+            #expect(during >= 1 && during <= 4, "\(during) orderbook pushes in 1.2 s")
+            await ws.disconnect()
+        }
+    }
+
     @Test func fillsTickerPercent10() async throws {
         try await withBGE { h in
             h.exchange.stepFlow(actions: 200, symbol: btcUSDT)

@@ -16,6 +16,9 @@ public struct BGEOptions: Sendable {
     /// Re-send every `orderbook`/`percent10` subscription at this period even without change
     /// (§5: "at most every 500 ms, also when nothing changed"); nil = only on change.
     public var bookRefreshInterval: Duration?
+    /// Also push books as soon as they change (true), or only at `bookRefreshInterval` (false: the
+    /// strict reading of "at most every 500 ms"; the notes are unsure which the venue does).
+    public var bookPushesOnChange: Bool
     /// Close every connection at this age; the fault plan's `force_disconnect_after_s` can shorten it.
     public var maxConnectionAge: Duration?
     public var threads: Int
@@ -23,7 +26,8 @@ public struct BGEOptions: Sendable {
     public init(tls: ServerTLS? = nil, pingInterval: Duration? = .seconds(10), pongTimeout: Duration = .seconds(30),
                 subscribeTimeout: Duration? = .seconds(30), maxClientMessagesPerSecond: Int = 50,
                 loginSkew: Duration = .seconds(30), restRequestsPerSecond: Int? = 10,
-                bookRefreshInterval: Duration? = .milliseconds(500), maxConnectionAge: Duration? = nil, threads: Int = 2) {
+                bookRefreshInterval: Duration? = .milliseconds(500), bookPushesOnChange: Bool = true,
+                maxConnectionAge: Duration? = nil, threads: Int = 2) {
         self.tls = tls
         self.pingInterval = pingInterval
         self.pongTimeout = pongTimeout
@@ -32,6 +36,7 @@ public struct BGEOptions: Sendable {
         self.loginSkew = loginSkew
         self.restRequestsPerSecond = restRequestsPerSecond
         self.bookRefreshInterval = bookRefreshInterval
+        self.bookPushesOnChange = bookPushesOnChange
         self.maxConnectionAge = maxConnectionAge
         self.threads = threads
     }

@@ -134,7 +134,7 @@ extension BGESession {
                 sendFills(m, m.pendingTrades)
                 m.pendingTrades.removeAll(keepingCapacity: true)
             }
-            if m.bookDue {
+            if m.bookDue && options.bookPushesOnChange {
                 m.bookDue = false
                 sendBooks(m)
             }

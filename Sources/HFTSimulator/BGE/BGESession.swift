@@ -56,7 +56,10 @@ final class BGESession {
         if let every = options.bookRefreshInterval {
             timers.cadence = repeating(every: .microseconds(every.wholeMicros)) { s in
                 guard !s.isDead else { return }
-                for m in s.markets.values { s.sendBooks(m) }
+                for m in s.markets.values {
+                    m.bookDue = false
+                    s.sendBooks(m)
+                }
                 s.flush()
             }
         }
