@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options for network tests: fast reconnects, short waits (pacing left at its defaults unless given).
 func bgeTestOptions(_ extra: [String: String] = [:]) throws -> BGEClientOptions {
-    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "rest_burst": "200", "rest_per_s": "200"]
+    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "rest_limit": "1000", "rest_window_s": "1"]
     for (k, v) in extra { o[k] = v }
     return try BGEClientOptions(o)
 }

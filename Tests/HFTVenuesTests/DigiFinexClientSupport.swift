@@ -10,7 +10,7 @@ import Testing
 /// Options for network tests: fast reconnects, short waits.
 func digiFinexTestOptions(_ extra: [String: String] = [:]) throws -> DigiFinexClientOptions {
     var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "max_msgs_per_s": "200",
-             "subscription_burst": "50", "rest_burst": "200", "rest_per_s": "200", "reconcile_timeout_s": "5",
+             "subscription_burst": "50", "rest_limit": "1000", "rest_window_s": "1", "reconcile_timeout_s": "5",
              "recycle_interval_s": "0", "recycle_snapshot_wait_s": "3"]
     for (k, v) in extra { o[k] = v }
     return try DigiFinexClientOptions(o)

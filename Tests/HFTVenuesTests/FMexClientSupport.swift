@@ -7,7 +7,7 @@ import Synchronization
 
 /// Options for FMex network tests: fast reconnects, short waits, a generous REST limiter.
 func fmexTestOptions(_ extra: [String: String] = [:]) throws -> HFTVenues.FMexClientOptions {
-    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "rest_burst": "200", "rest_per_s": "200",
+    var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "rest_limit": "1000", "rest_window_s": "1",
              "auth_timeout_s": "5"]
     for (k, v) in extra { o[k] = v }
     return try HFTVenues.FMexClientOptions(o)

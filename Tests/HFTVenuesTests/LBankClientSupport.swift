@@ -12,7 +12,7 @@ let fakeLBankSecret = "fake-lbank-secret"
 /// Options for network tests: fast reconnects, short waits.
 func lbankTestOptions(_ extra: [String: String] = [:]) throws -> LBankClientOptions {
     var o = ["reconnect_base_s": "0.02", "reconnect_max_s": "0.2", "request_timeout_s": "5", "max_msgs_per_s": "200",
-             "subscription_burst": "50", "rest_burst": "200", "rest_per_s": "200", "order_burst": "200", "order_per_s": "200",
+             "subscription_burst": "50", "rest_limit": "1000", "rest_window_s": "1", "order_limit": "1000", "order_window_s": "1",
              "key_retry_s": "0.05"]
     for (k, v) in extra { o[k] = v }
     return try LBankClientOptions(o)

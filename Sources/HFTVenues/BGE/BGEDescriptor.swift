@@ -15,10 +15,8 @@ public enum BGEDescriptor {
         VenueKnob("candles_1hour", "0", "1: ask for hourly candles as `1hour` (older docs) instead of `60min` (zh page); both are read"),
         VenueKnob("zip", "0", "1: ask for gzip pushes (`zip:true`); frames are inflated either way"),
         VenueKnob("auth_timeout_s", "10", "seconds allowed for login on each (re)connect"),
-        VenueKnob("rest_burst", "5", "REST calls that may leave at once (process-wide per API key; burst + rate stay within the venue's 10 per 1 s window)"),
-        VenueKnob("rest_per_s", "5", "REST calls per second after the burst (the venue allows 10/s per key)"),
         VenueKnob("rest_sign_base_path", "1", "1: the REST signature covers the base's path (/hk/v1/orders); 0: only /v1/orders"),
-    ]
+    ] + VenueKnob.windowLimit("rest", limit: "10", windowSeconds: "1", "REST calls (venue: 10 per 1 s per key)")
 
     public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances"]
 
@@ -55,8 +53,8 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var candleHourInterval: String
     public var zip: Bool
     public var authTimeout: Duration
-    public var restBurst: Double
-    public var restPerSecond: Double
+    /// REST calls per window (`rest_limit` / `rest_window_s`).
+    var rest: VenueWindowLimit
     public var signBasePath: Bool
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
@@ -70,8 +68,7 @@ public struct BGEClientOptions: Sendable, Hashable {
         zip = o.flag("zip", false)
         candleHourInterval = o.flag("candles_1hour", false) ? "1hour" : "60min"
         authTimeout = o.seconds("auth_timeout_s")
-        restBurst = o.rate("rest_burst")
-        restPerSecond = o.rate("rest_per_s")
+        rest = try o.windowLimit("rest", venue: "bge")
         signBasePath = o.flag("rest_sign_base_path", true)
         guard (0...11).contains(interval) else { throw .configuration("bge: orderbook_interval must be 0…11") }
         guard maxMessagesPerSecond > 0, otherMessagesPerSecond > 0 else { throw .configuration("bge: message rates must be > 0") }
@@ -79,7 +76,6 @@ public struct BGEClientOptions: Sendable, Hashable {
             throw .configuration("bge: max_msgs_per_s + other_msgs_per_s + subscription_burst must stay below the venue's 50 msgs/s")
         }
         guard requestTimeout > .zero else { throw .configuration("bge: request_timeout_s must be > 0") }
-        guard restBurst >= 1, restPerSecond > 0 else { throw .configuration("bge: rest_burst must be ≥ 1 and rest_per_s > 0") }
     }
 
     /// The socket: gzip/zlib/plain per frame, `{"ping":ts}` answered with `{"pong":ts}` on the

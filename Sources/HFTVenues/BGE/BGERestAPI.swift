@@ -28,8 +28,7 @@ public final class BGERestAPI: ExchangeRestAPI, SigningRESTAPI {
         self.signing = BGEREST.Signing(includeBasePath: opts.signBasePath)
         self.endpoints = [BGEDescriptor.wsEndpoint: endpoints.webSocket, BGEDescriptor.restEndpoint: endpoints.rest]
         link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
-        limiter = RateLimiterRegistry.shared.limiter(VenueRESTLink.limiterKey("bge", credentials?.apiKey), capacity: opts.restBurst,
-                                                     refillPerSecond: opts.restPerSecond)
+        limiter = opts.rest.limiter(VenueRESTLink.limiterKey("bge", credentials?.apiKey))
     }
 
     public var hasCredentials: Bool { credentials != nil }

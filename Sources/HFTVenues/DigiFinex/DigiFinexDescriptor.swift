@@ -13,10 +13,8 @@ public enum DigiFinexDescriptor {
         VenueKnob("recycle_interval_s", "6600", "replace the socket with a fresh one after this long, without a gap (the venue cuts at ~2 h; 0: off)"),
         VenueKnob("recycle_snapshot_wait_s", "5", "seconds a recycle waits for the new socket's book snapshots before switching"),
         VenueKnob("auth_timeout_s", "10", "seconds allowed for server.auth on each (re)connect"),
-        VenueKnob("rest_burst", "20", "REST calls that may leave at once (process-wide per API key)"),
-        VenueKnob("rest_per_s", "10", "REST calls per second after the burst (the venue allows 1200 weight/min per key)"),
         VenueKnob("reconcile_timeout_s", "10", "seconds allowed to settle an order whose REST reply was lost"),
-    ]
+    ] + VenueKnob.windowLimit("rest", limit: "10", windowSeconds: "1", "REST calls (venue: 1200 weight/min per key, weights per call not given: 10 per 1 s)")
 
     public static let channels = ["book", "trades", "ticker", "orders", "balances"]
 
@@ -50,8 +48,8 @@ public struct DigiFinexClientOptions: Sendable, Hashable {
     public var recycleInterval: Duration
     public var recycleSnapshotWait: Duration
     public var authTimeout: Duration
-    public var restBurst: Double
-    public var restPerSecond: Double
+    /// REST calls per window (`rest_limit` / `rest_window_s`).
+    var rest: VenueWindowLimit
     public var reconcileTimeout: Duration
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
@@ -61,12 +59,10 @@ public struct DigiFinexClientOptions: Sendable, Hashable {
         recycleInterval = o.seconds("recycle_interval_s")
         recycleSnapshotWait = o.seconds("recycle_snapshot_wait_s")
         authTimeout = o.seconds("auth_timeout_s")
-        restBurst = o.rate("rest_burst")
-        restPerSecond = o.rate("rest_per_s")
+        rest = try o.windowLimit("rest", venue: "digifinex")
         reconcileTimeout = o.seconds("reconcile_timeout_s")
         guard maxMessagesPerSecond > 0 else { throw .configuration("digifinex: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("digifinex: request_timeout_s must be > 0") }
-        guard restBurst >= 1, restPerSecond > 0 else { throw .configuration("digifinex: rest_burst must be ≥ 1 and rest_per_s > 0") }
         guard pingInterval < .seconds(60) else { throw .configuration("digifinex: ping_interval_s must stay below the venue's 60 s idle limit") }
     }
 

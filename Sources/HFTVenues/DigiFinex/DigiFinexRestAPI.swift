@@ -1,6 +1,6 @@
 /// DigiFinex REST v3 (digifinex.md §8) through HFTTransport's `RESTClient`: signed order new /
 /// cancel, open orders, order status, assets; public server time and symbols. Every call takes
-/// its token from one process-wide limiter per API key (`rest_burst`, `rest_per_s`). Errors are
+/// its token from one process-wide limiter per API key (`rest_limit` per `rest_window_s`). Errors are
 /// typed `HFTError`s with DigiFinex's own code; keys and signatures never appear in them.
 import HFTCore
 import HFTTransport
@@ -27,8 +27,7 @@ public final class DigiFinexRestAPI: ExchangeRestAPI, SigningRESTAPI {
         self.digiFinexEndpoints = endpoints
         self.endpoints = [DigiFinexDescriptor.wsEndpoint: endpoints.webSocket, DigiFinexDescriptor.restEndpoint: endpoints.rest]
         link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
-        limiter = RateLimiterRegistry.shared.limiter(VenueRESTLink.limiterKey("digifinex", credentials?.apiKey), capacity: opts.restBurst,
-                                                     refillPerSecond: opts.restPerSecond)
+        limiter = opts.rest.limiter(VenueRESTLink.limiterKey("digifinex", credentials?.apiKey))
     }
 
     public var hasCredentials: Bool { credentials != nil }

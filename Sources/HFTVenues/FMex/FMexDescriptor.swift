@@ -16,11 +16,9 @@ public enum FMexDescriptor {
         VenueKnob("trim_book", "1", "1: cut the book to the topic's level count after each delta"),
         VenueKnob("ws_sign_percent_encode", "1", "1: percent-encode the private socket's query values (+ / =); 0: send the signature raw"),
         VenueKnob("rest_lowercase_enums", "0", "1: send direction/type lowercase in order bodies (as the signing example); 0: uppercase"),
-        VenueKnob("rest_burst", "10", "REST calls that may leave at once (process-wide per API key)"),
-        VenueKnob("rest_per_s", "9", "REST calls per second after the burst (the venue allows 100 per 10 s: burst + 10 s of refill stay within it)"),
         VenueKnob("reconcile_timeout_s", "10", "seconds allowed to settle an order whose REST reply was lost"),
         VenueKnob("auth_timeout_s", "10", "seconds start() waits for the private socket"),
-    ]
+    ] + VenueKnob.windowLimit("rest", limit: "100", windowSeconds: "10", "REST calls (venue: 100 per 10 s per key)")
 
     public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances", "positions"]
 
@@ -57,8 +55,8 @@ public struct FMexClientOptions: Sendable, Hashable {
     public var trimBook: Bool
     public var percentEncodeSignature: Bool
     public var lowercaseEnums: Bool
-    public var restBurst: Double
-    public var restPerSecond: Double
+    /// REST calls per window (`rest_limit` / `rest_window_s`).
+    var rest: VenueWindowLimit
     public var reconcileTimeout: Duration
     public var authTimeout: Duration
 
@@ -72,14 +70,12 @@ public struct FMexClientOptions: Sendable, Hashable {
         trimBook = o.flag("trim_book", true)
         percentEncodeSignature = o.flag("ws_sign_percent_encode", true)
         lowercaseEnums = o.flag("rest_lowercase_enums", false)
-        restBurst = o.rate("rest_burst")
-        restPerSecond = o.rate("rest_per_s")
+        rest = try o.windowLimit("rest", venue: "fmex")
         reconcileTimeout = o.seconds("reconcile_timeout_s")
         authTimeout = o.seconds("auth_timeout_s")
         guard depthLevel == 20 || depthLevel == 150 else { throw .configuration("fmex: depth_level must be 20 or 150") }
         guard maxMessagesPerSecond > 0 else { throw .configuration("fmex: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("fmex: request_timeout_s must be > 0") }
-        guard restBurst >= 1, restPerSecond > 0 else { throw .configuration("fmex: rest_burst must be ≥ 1 and rest_per_s > 0") }
     }
 
     var reconnectPolicy: ReconnectPolicy {

@@ -29,8 +29,7 @@ public final class FMexRestAPI: ExchangeRestAPI, SigningRESTAPI {
         self.endpoints = [FMexDescriptor.publicWsEndpoint: endpoints.publicWebSocket,
                           FMexDescriptor.privateWsEndpoint: endpoints.privateWebSocket, FMexDescriptor.restEndpoint: endpoints.rest]
         link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
-        limiter = RateLimiterRegistry.shared.limiter(VenueRESTLink.limiterKey("fmex", credentials?.apiKey), capacity: opts.restBurst,
-                                                     refillPerSecond: opts.restPerSecond)
+        limiter = opts.rest.limiter(VenueRESTLink.limiterKey("fmex", credentials?.apiKey))
     }
 
     public var hasCredentials: Bool { credentials != nil }

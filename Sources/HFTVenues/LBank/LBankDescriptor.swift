@@ -12,11 +12,8 @@ public enum LBankDescriptor {
         VenueKnob("key_refresh_s", "1800", "seconds between subscribeKey refreshes (the key expires 60 min after creation or its last refresh)"),
         VenueKnob("key_retry_s", "5", "seconds before retrying a failed subscribeKey re-creation"),
         VenueKnob("subscription_burst", "10", "subscribe messages sent at once before pacing at max_msgs_per_s"),
-        VenueKnob("rest_burst", "20", "signed REST calls (other than orders) that may leave at once (venue: 200 per 10 s)"),
-        VenueKnob("rest_per_s", "18", "signed REST calls (other than orders) per second after the burst (burst + 10 s of refill stay within 200)"),
-        VenueKnob("order_burst", "50", "order create/cancel calls that may leave at once (venue: 500 per 10 s)"),
-        VenueKnob("order_per_s", "45", "order create/cancel calls per second after the burst (burst + 10 s of refill stay within 500)"),
-    ]
+    ] + VenueKnob.windowLimit("rest", limit: "200", windowSeconds: "10", "signed REST calls other than orders (venue: 200 per 10 s)")
+      + VenueKnob.windowLimit("order", limit: "500", windowSeconds: "10", "order create/cancel calls (venue: 500 per 10 s)")
 
     public static let channels = ["book", "trades", "ticker", "candles", "orders", "balances"]
 
@@ -47,10 +44,10 @@ public struct LBankClientOptions: Sendable, Hashable {
     public var subscriptionBurst: Int
     public var keyRefresh: Duration
     public var keyRetry: Duration
-    public var restBurst: Double
-    public var restPerSecond: Double
-    public var orderBurst: Double
-    public var orderPerSecond: Double
+    /// Signed REST calls other than orders per window (`rest_limit` / `rest_window_s`).
+    var rest: VenueWindowLimit
+    /// Order create/cancel calls per window (`order_limit` / `order_window_s`).
+    var order: VenueWindowLimit
 
     public init(_ overrides: [String: String] = [:]) throws(HFTError) {
         let o = try KnobReader(LBankDescriptor.knobs, overrides)
@@ -58,17 +55,12 @@ public struct LBankClientOptions: Sendable, Hashable {
         subscriptionBurst = o.integer("subscription_burst") ?? 10
         keyRefresh = o.seconds("key_refresh_s")
         keyRetry = o.seconds("key_retry_s")
-        restBurst = o.rate("rest_burst")
-        restPerSecond = o.rate("rest_per_s")
-        orderBurst = o.rate("order_burst")
-        orderPerSecond = o.rate("order_per_s")
+        rest = try o.windowLimit("rest", venue: "lbank")
+        order = try o.windowLimit("order", venue: "lbank")
         guard maxMessagesPerSecond > 0 else { throw .configuration("lbank: max_msgs_per_s must be > 0") }
         guard requestTimeout > .zero else { throw .configuration("lbank: request_timeout_s must be > 0") }
         guard keyRefresh > .zero, keyRefresh < .seconds(3300) else {
             throw .configuration("lbank: key_refresh_s must be > 0 and well below the key's 60-minute life (< 3300)")
-        }
-        guard restBurst >= 1, restPerSecond > 0, orderBurst >= 1, orderPerSecond > 0 else {
-            throw .configuration("lbank: rest/order bursts must be ≥ 1 and rates > 0")
         }
         guard pingInterval < .seconds(60) else { throw .configuration("lbank: ping_interval_s must stay below the venue's 60 s pong limit") }
     }

@@ -30,8 +30,8 @@ public final class LBankRestAPI: ExchangeRestAPI, SigningRESTAPI {
         self.endpoints = [LBankDescriptor.wsEndpoint: endpoints.webSocket, LBankDescriptor.restEndpoint: endpoints.rest]
         link = try VenueRESTLink(client: client, timeout: opts.requestTimeout)
         let key = VenueRESTLink.limiterKey("lbank", credentials?.apiKey)
-        limiter = RateLimiterRegistry.shared.limiter(key, capacity: opts.restBurst, refillPerSecond: opts.restPerSecond)
-        orderLimiter = RateLimiterRegistry.shared.limiter(key + ":orders", capacity: opts.orderBurst, refillPerSecond: opts.orderPerSecond)
+        limiter = opts.rest.limiter(key)
+        orderLimiter = opts.order.limiter(key + ":orders")
     }
 
     public var hasCredentials: Bool { credentials != nil }
