@@ -5,7 +5,7 @@
 import HFTCore
 import Synchronization
 
-struct BGEBookSlot {
+struct BGEBookSlot: SnapshotBookSlot {
     var book: OrderBook
     var hasSnapshot = false
     /// Invalidated by a reconnect: report `book_resynced` with the next snapshot.
@@ -142,18 +142,7 @@ final class BGEMarketState: Sendable {
     /// A new socket: every book becomes invalid until its next snapshot (`percent10`: rebuilt
     /// from empty, any `seq_id` accepted again).
     func invalidateBooks() {
-        let invalid: [String] = state.withLock { s in
-            var out: [String] = []
-            for (product, var slot) in s.books where slot.hasSnapshot {
-                slot.book.clear()
-                slot.hasSnapshot = false
-                slot.lastSeq = nil
-                slot.resyncing = true
-                s.books[product] = slot
-                out.append(product)
-            }
-            return out.sorted()
-        }
+        let invalid = state.withLock { $0.books.invalidateSnapshots() }
         for p in invalid { reporter.report(.bookInvalid, symbol: p, "connection replaced; waiting for a new snapshot") }
     }
 

@@ -5,7 +5,7 @@
 import HFTCore
 import Synchronization
 
-struct FMexBookSlot {
+struct FMexBookSlot: SnapshotBookSlot {
     var book: OrderBook
     /// Levels kept per side (the topic's level count).
     var levels: Int
@@ -131,18 +131,7 @@ final class FMexMarketState: Sendable {
 
     /// A new socket: every book becomes invalid until its next snapshot.
     func invalidateBooks() {
-        let invalid: [String] = state.withLock { s in
-            var out: [String] = []
-            for (symbol, var slot) in s.books where slot.hasSnapshot {
-                slot.book.clear()
-                slot.hasSnapshot = false
-                slot.resyncing = true
-                slot.lastSeq = nil
-                s.books[symbol] = slot
-                out.append(symbol)
-            }
-            return out.sorted()
-        }
+        let invalid = state.withLock { $0.books.invalidateSnapshots() }
         for p in invalid { reporter.report(.bookInvalid, symbol: p, "connection replaced; waiting for a new snapshot") }
     }
 
