@@ -4,7 +4,7 @@
 import HFTCore
 import HFTTransport
 
-public final class BGERestAPI: ExchangeRestAPI, SigningRESTAPI {
+public final class BGERestAPI: ExchangeRestAPI, OrderEntryRESTAPI {
     public let venue = Venue.bge
     public let endpoints: [String: String]
     public let bgeEndpoints: BGEEndpoints

@@ -24,7 +24,6 @@ public final class BGEWsAPI: ExchangeWsAPI {
     let feed = BGEPrivateFeed()
     let market: BGEMarketState
     let connection: WebSocketConnection
-    let sender: OrderedSender
     /// Order entry over signed REST (`BGEOrderEntry`).
     let orderEntry: RESTOrderEntry
     /// Paces unsub/req frames (subs are paced by the transport).
@@ -52,9 +51,7 @@ public final class BGEWsAPI: ExchangeWsAPI {
         (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
             try BGERestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
-        sender = OrderedSender(limiter: self.rest.limiter)
-        orderEntry = RESTOrderEntry(venue: .bge, sender: sender, latency: latency,
-                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+        orderEntry = RESTOrderEntry(venue: .bge, rest: self.rest, latency: latency,
                                     onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         otherLimiter = RateLimiter(capacity: 1, refillPerSecond: opts.otherMessagesPerSecond)
         let reporter = self.reporter, feed = self.feed

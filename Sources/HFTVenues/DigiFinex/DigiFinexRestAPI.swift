@@ -5,7 +5,7 @@
 import HFTCore
 import HFTTransport
 
-public final class DigiFinexRestAPI: ExchangeRestAPI, SigningRESTAPI {
+public final class DigiFinexRestAPI: ExchangeRestAPI, OrderEntryRESTAPI {
     public let venue = Venue.digifinex
     public let endpoints: [String: String]
     public let digiFinexEndpoints: DigiFinexEndpoints

@@ -27,7 +27,6 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
     let reporter = DigiFinexReporter()
     let feed = DigiFinexPrivateFeed()
     private let sessionBox = Mutex<DigiFinexSession?>(nil)
-    let sender: OrderedSender
     /// Order entry over signed REST (`DigiFinexOrderEntry`).
     let orderEntry: RESTOrderEntry
     private let stopped = Atomic<Bool>(false)
@@ -50,9 +49,7 @@ public final class DigiFinexWsAPI: ExchangeWsAPI {
         (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
             try DigiFinexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
-        sender = OrderedSender(limiter: self.rest.limiter)
-        orderEntry = RESTOrderEntry(venue: .digifinex, sender: sender, latency: latency,
-                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+        orderEntry = RESTOrderEntry(venue: .digifinex, rest: self.rest, latency: latency,
                                     onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         // Creating the session checks the WebSocket URL now rather than at the first watch.
         _ = try session()

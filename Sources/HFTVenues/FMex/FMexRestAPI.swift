@@ -4,7 +4,7 @@
 import HFTCore
 import HFTTransport
 
-public final class FMexRestAPI: ExchangeRestAPI, SigningRESTAPI {
+public final class FMexRestAPI: ExchangeRestAPI, OrderEntryRESTAPI {
     public let venue = Venue.fmex
     public let endpoints: [String: String]
     public let fmexEndpoints: FMexEndpoints

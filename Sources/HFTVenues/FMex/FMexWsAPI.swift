@@ -27,7 +27,6 @@ public final class FMexWsAPI: ExchangeWsAPI {
     let connection: WebSocketConnection
     /// The private push socket (nil without credentials).
     let privateLink: FMexPrivateLink?
-    let sender: OrderedSender
     /// Order entry over signed REST (`FMexOrderEntry`).
     let orderEntry: RESTOrderEntry
     private let started = Atomic<Bool>(false)
@@ -56,9 +55,7 @@ public final class FMexWsAPI: ExchangeWsAPI {
         (self.rest, ownsRest) = try WsAPISupport.rest(rest, withCredentials: credentials != nil) { () throws(HFTError) in
             try FMexRestAPI(credentials: credentials, endpoints: endpoints, options: opts)
         }
-        sender = OrderedSender(limiter: self.rest.limiter)
-        orderEntry = RESTOrderEntry(venue: .fmex, sender: sender, latency: latency,
-                                    perform: { [rest = self.rest] r throws(HFTError) in try await rest.perform(r, limited: false) },
+        orderEntry = RESTOrderEntry(venue: .fmex, rest: self.rest, latency: latency,
                                     onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
         let reporter = self.reporter, feed = self.feed, gap = gapAction, ready = readyAction
         let market = FMexMarketState(reporter: reporter, onGap: { gap.run($0) })

@@ -5,6 +5,13 @@
 import HFTCore
 import HFTTransport
 
+/// A REST venue API orders go through: its process-wide limiter and an HTTP exchange that can
+/// skip the limiter (the order entry's sender takes the token in call order first).
+protocol OrderEntryRESTAPI: SigningRESTAPI {
+    var limiter: RateLimiter { get }
+    func perform(_ r: VenueHTTPRequest, limited: Bool) async throws(HFTError) -> RESTClient.Response
+}
+
 struct RESTOrderEntry: Sendable {
     typealias Perform = @Sendable (VenueHTTPRequest) async throws(HFTError) -> RESTClient.Response
 
@@ -15,6 +22,15 @@ struct RESTOrderEntry: Sendable {
     let perform: Perform
     /// Told of every `.rateLimited` answer (`method: error`).
     let onRateLimited: @Sendable (String) -> Void
+
+    /// Orders through `rest`: tokens from its limiter in call order, then its exchange.
+    init<R: OrderEntryRESTAPI>(venue: Venue, rest: R, latency: LatencyBook, onRateLimited: @escaping @Sendable (String) -> Void) {
+        self.venue = venue
+        self.sender = OrderedSender(limiter: rest.limiter)
+        self.latency = latency
+        self.perform = { r throws(HFTError) in try await rest.perform(r, limited: false) }
+        self.onRateLimited = onRateLimited
+    }
 
     func rejected(_ id: RequestID, _ method: String, _ error: HFTError, clientOrderID: String? = nil) -> OrderResult {
         OrderResult(venue: venue, requestID: id, method: method, request: "", response: nil, latencyMicros: 0,
