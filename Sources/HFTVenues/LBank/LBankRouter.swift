@@ -95,7 +95,7 @@ final class LBankRouter: Sendable {
             cut.truncate(to: sink.depth)
             sink.stream.push(BookUpdate(book: cut, isSnapshot: true))
         }
-        if resynced { reporter.report(.bookResynced, symbol: symbol, "first snapshot after the reconnect") }
+        if resynced { reporter.report(.bookResynced, symbol: d.pair, "first snapshot after the reconnect") }
     }
 
     /// The socket is gone: every watched book is stale until its next snapshot (`book_invalid`).
@@ -105,7 +105,7 @@ final class LBankRouter: Sendable {
             s.invalid.formUnion(watched)
             return Array(watched)
         }
-        for p in pairs.sorted() { reporter.report(.bookInvalid, symbol: LBankSymbols.unified(p), "socket lost") }
+        for p in pairs.sorted() { reporter.report(.bookInvalid, symbol: p, "socket lost") }
     }
 
     /// Replaces balances from a REST snapshot and pushes them (pushes sent while disconnected are lost).
