@@ -37,6 +37,7 @@ public final class RateLimiter: Sendable {
         var nextID: UInt64 = 0
         var draining = false
         var granted: UInt64 = 0
+        var queued: UInt64 = 0
         var window: WindowLimit?
         /// Grants still inside the window, oldest first, and their summed cost.
         var log = CircularBuffer<(at: UInt64, cost: Double)>()
@@ -118,6 +119,7 @@ public final class RateLimiter: Sendable {
                 return (true, 0)
             }
             s.nextID &+= 1
+            s.queued &+= 1
             return (false, s.nextID)
         }
         if immediate { return }
@@ -242,6 +244,8 @@ public final class RateLimiter: Sendable {
 
     /// Callers waiting in the queue.
     public var waitingCount: Int { state.withLock { $0.queue.count } }
+    /// Acquisitions that could not leave at once and waited in the queue (paced) so far.
+    public var queuedCount: UInt64 { state.withLock { $0.queued } }
     /// Acquisitions granted so far.
     public var grantedCount: UInt64 { state.withLock { $0.granted } }
 }

@@ -82,13 +82,21 @@ import Testing
         #expect(big.percentile(100) == UInt64.max)
     }
 
+    /// Every bucket's edges: its highest value maps to it, the next value to the next bucket, so
+    /// the index is monotonic and each bucket's upper bound covers what it holds.
     @Test func bucketIndexIsMonotonic() {
-        var last = -1
-        for v in stride(from: UInt64(0), to: 1 << 36, by: 9_973) {
-            let i = LatencyHistogram.index(v)
-            #expect(i >= last)
-            #expect(LatencyHistogram.highestEquivalent(i) >= v)
-            last = i
+        var misplaced: [Int] = []
+        var lowest: UInt64 = 0
+        for i in 0..<(LatencyHistogram.bucketCount - 1) {
+            let high = LatencyHistogram.highestEquivalent(i)
+            let mid = lowest + (high - lowest) / 2
+            if high < lowest || LatencyHistogram.index(lowest) != i || LatencyHistogram.index(mid) != i
+                || LatencyHistogram.index(high) != i || LatencyHistogram.index(high + 1) != i + 1 {
+                misplaced.append(i)
+            }
+            lowest = high + 1
         }
+        #expect(misplaced.isEmpty, "buckets with wrong edges: \(misplaced.prefix(10))")
+        #expect(LatencyHistogram.index(.max) == LatencyHistogram.bucketCount - 1)
     }
 }

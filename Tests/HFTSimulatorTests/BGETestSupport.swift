@@ -77,13 +77,13 @@ func withBGE(options: BGEOptions = .init(), _ body: (BGEHarness) async throws ->
 
 extension RawWebSocket {
     /// The first message so far (or to come) matching `predicate`, whatever `next` consumed.
-    func seen(_ what: String, timeout: Duration = .seconds(10), where predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
+    func seen(_ what: String, timeout: Duration = .seconds(20), where predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
         let all = try await texts.wait(what, timeout: timeout) { $0.contains { predicate(TJ.parse($0)) } }
         return TJ.parse(all.first { predicate(TJ.parse($0)) }!)
     }
 
     /// The next push or ack of `type` (optionally of `event`, e.g. `sub`).
-    func bge(_ type: String, event: String? = nil, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func bge(_ type: String, event: String? = nil, timeout: Duration = .seconds(20)) async throws -> TJ {
         try await next(timeout: timeout) { m in m["type"].string == type && m["event"].string == event }
     }
 }

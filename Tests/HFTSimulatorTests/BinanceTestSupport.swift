@@ -84,12 +84,12 @@ func nowMillis() -> Int64 { WallClock.milliseconds() }
 
 extension RawWebSocket {
     /// Sends `{"id":id,"method":…,"params":…}` and returns the response with that id.
-    func call(_ id: Int, _ method: String, _ params: String? = nil, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func call(_ id: Int, _ method: String, _ params: String? = nil, timeout: Duration = .seconds(20)) async throws -> TJ {
         send("{\"id\":\(id),\"method\":\"\(method)\"" + (params.map { ",\"params\":\($0)" } ?? "") + "}")
         return try await response(id, timeout: timeout)
     }
 
-    func response(_ id: Int, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func response(_ id: Int, timeout: Duration = .seconds(20)) async throws -> TJ {
         let all = try await texts.wait("response \(id)", timeout: timeout) { items in
             items.contains { TJ.parse($0)["id"].int == Int64(id) }
         }
@@ -117,7 +117,7 @@ extension RawWebSocket {
             .filter { type == nil || $0["e"].string == type }
     }
 
-    func waitUserEvent(_ what: String, timeout: Duration = .seconds(10), _ predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
+    func waitUserEvent(_ what: String, timeout: Duration = .seconds(20), _ predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
         let all = try await texts.wait(what, timeout: timeout) { items in
             items.contains { let m = TJ.parse($0); return !m["event"].isNull && predicate(m["event"]) }
         }

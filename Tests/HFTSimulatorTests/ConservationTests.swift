@@ -97,11 +97,14 @@ struct ConservationTests {
         return ex.balances(account).allSatisfy { $0.frozen == expected[$0.asset, default: .zero] && !$0.available.isNegative }
     }
 
-    @Test func randomSpotSequencesConserveValue() throws {
+    /// CPU-bound for seconds in a debug build: yields between sequences so the tests that wait on
+    /// sockets in parallel are not starved of the two cooperative threads.
+    @Test func randomSpotSequencesConserveValue() async throws {
         let mids: [Symbol: (Int, UInt8)] = ["BTC/USD": (10_000, 1), "ETH/BTC": (5_000, 5)]
         let lots: [Symbol: (Int, UInt8)] = ["BTC/USD": (3_000, 4), "ETH/BTC": (5_000, 3)]
         var trades = 0, rejects = 0
         for seq in 0..<200 {
+            await Task.yield()
             let ex = try Self.spotExchange(seed: UInt64(seq))
             let start = ex.totals()
             var rng = SeededRandom(seed: 0xC0FFEE &+ UInt64(seq))
@@ -136,11 +139,12 @@ struct ConservationTests {
         #expect(rejects > 1_000)     // and really hit the limits
     }
 
-    @Test func randomPerpetualSequencesConserveValue() throws {
+    @Test func randomPerpetualSequencesConserveValue() async throws {
         let mids: [Symbol: (Int, UInt8)] = ["BTC/USD:BTC": (93_000, 1)]
         let lots: [Symbol: (Int, UInt8)] = ["BTC/USD:BTC": (5_000, 0)]
         var trades = 0, flips = 0
         for seq in 0..<50 {
+            await Task.yield()
             var config = ExchangeConfig.preset(for: .fmex)
             config.flows = []
             config.accounts = (1...4).map { AccountSetup(credentials: .simDefault($0), balances: ["BTC": "0.05"]) }

@@ -100,12 +100,12 @@ func withDigiFinex(options: DigiFinexOptions = .init(), flows: Bool = true,
 
 extension RawWebSocket {
     /// The next message replying to request `id`.
-    func reply(_ id: Int, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func reply(_ id: Int, timeout: Duration = .seconds(20)) async throws -> TJ {
         try await next(timeout: timeout) { $0["id"].int == Int64(id) }
     }
 
     /// The next push of `method` (optionally for `symbol`, the last param of market pushes).
-    func push(_ method: String, symbol: String? = nil, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func push(_ method: String, symbol: String? = nil, timeout: Duration = .seconds(20)) async throws -> TJ {
         try await next(timeout: timeout) { m in
             m.method == method && (symbol == nil || m["params"].array.last?.string == symbol)
         }

@@ -53,14 +53,18 @@ import Testing
     }
 
     @Test func noPingClosesTheSocketPingsKeepItOpen() async throws {
-        try await withFMex(options: FMexOptions(pingTimeout: .milliseconds(400))) { h in
+        try await withFMex(options: FMexOptions(pingTimeout: .milliseconds(1_500))) { h in
             let quiet = try await h.connect()
             let busy = try await h.connect()
-            for _ in 0..<6 {
-                busy.send(#"{"cmd":"ping","args":[1],"id":"p"}"#)
-                try await Task.sleep(for: .milliseconds(150))
+            // Pings every 100 ms until the quiet socket is closed: a 15× margin on a loaded machine.
+            let pinger = Task {
+                while !Task.isCancelled {
+                    busy.send(#"{"cmd":"ping","args":[1],"id":"p"}"#)
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
             }
-            try await quiet.waitClosed(timeout: .seconds(5))
+            defer { pinger.cancel() }
+            try await quiet.waitClosed(timeout: .seconds(20))
             #expect(quiet.events.items.contains("close:1000"))
             #expect(!busy.events.items.contains("closed"))
             await busy.disconnect()

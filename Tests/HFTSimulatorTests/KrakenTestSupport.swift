@@ -44,7 +44,7 @@ final class KrakenRecorder<T: Sendable>: Sendable {
     var items: [T] { state.withLock { $0.items } }
 
     @discardableResult
-    func wait(_ what: String, timeout: Duration = .seconds(10), until predicate: @escaping @Sendable ([T]) -> Bool) async throws -> [T] {
+    func wait(_ what: String, timeout: Duration = .seconds(20), until predicate: @escaping @Sendable ([T]) -> Bool) async throws -> [T] {
         let id = state.withLock { s -> Int in s.next += 1; return s.next }
         let timer = Task {
             try await Task.sleep(for: timeout)
@@ -123,13 +123,13 @@ final class RawWebSocket: Sendable {
     func disconnect() async { try? await channel.close() }
 
     /// The next text after those already taken by `next`.
-    func next(timeout: Duration = .seconds(10)) async throws -> String {
+    func next(timeout: Duration = .seconds(20)) async throws -> String {
         let i = cursor.withLock { c -> Int in defer { c += 1 }; return c }
         return try await texts.wait("message #\(i + 1)", timeout: timeout) { $0.count > i }[i]
     }
 
     /// The next text matching `predicate` (skipping others, e.g. heartbeats).
-    func next(timeout: Duration = .seconds(10), where predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
+    func next(timeout: Duration = .seconds(20), where predicate: @escaping @Sendable (TJ) -> Bool) async throws -> TJ {
         let start = cursor.withLock { $0 }
         let all = try await texts.wait("a matching message", timeout: timeout) { items in
             items.dropFirst(start).contains { predicate(TJ.parse($0)) }
@@ -142,7 +142,7 @@ final class RawWebSocket: Sendable {
     /// Texts received so far that match, parsed.
     func received(where predicate: (TJ) -> Bool) -> [TJ] { texts.items.map(TJ.parse).filter(predicate) }
 
-    func waitClosed(timeout: Duration = .seconds(10)) async throws {
+    func waitClosed(timeout: Duration = .seconds(20)) async throws {
         try await events.wait("socket closed", timeout: timeout) { $0.contains("closed") }
     }
 

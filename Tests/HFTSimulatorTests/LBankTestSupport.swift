@@ -58,12 +58,12 @@ func withLBank(options: LBankOptions = .init(), _ body: (LBankHarness) async thr
 
 extension RawWebSocket {
     /// The next server message of `type` (optionally for `pair`).
-    func lbank(_ type: String, pair: String? = nil, timeout: Duration = .seconds(10)) async throws -> TJ {
+    func lbank(_ type: String, pair: String? = nil, timeout: Duration = .seconds(20)) async throws -> TJ {
         try await next(timeout: timeout) { m in m["type"].string == type && (pair == nil || m["pair"].string == pair) }
     }
 
     /// The next `status:"error"` reply.
-    func lbankError(timeout: Duration = .seconds(10)) async throws -> TJ {
+    func lbankError(timeout: Duration = .seconds(20)) async throws -> TJ {
         try await next(timeout: timeout) { $0["status"].string == "error" }
     }
 }

@@ -20,6 +20,13 @@ struct RateLimiterTests {
         }
     }
 
+    /// FIFO check per grant: exactly the first `n` callers have passed. Callers granted in one
+    /// batch resume on parallel threads, so the order they record in is not the grant order.
+    static func expectFirst(_ n: Int, _ passed: Recorder<Int>, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await passed.wait(count: n, "\(n) grants")
+        #expect(Set(passed.items) == Set(0..<n), "passed: \(passed.items)", sourceLocation: sourceLocation)
+    }
+
     @Test func burstThenRefillRateInFIFOOrder() async throws {
         let clock = ManualNanoClock()
         let limiter = RateLimiter(capacity: 5, refillPerSecond: 10, clock: clock)
@@ -27,28 +34,27 @@ struct RateLimiterTests {
         var tasks: [Task<Void, Never>] = []
         try await Self.enqueue(limiter, costs: Array(repeating: 1, count: 20), passed: passed, tasks: &tasks)
 
-        try await passed.wait(count: 5, "the burst")
+        try await Self.expectFirst(5, passed)
         #expect(limiter.waitingCount == 15)
 
         clock.advance(by: .milliseconds(500))       // 10/s × 0.5 s = 5 tokens
-        try await passed.wait(count: 10, "after 0.5 s")
+        try await Self.expectFirst(10, passed)
         #expect(limiter.waitingCount == 10)
 
         clock.advance(by: .milliseconds(250))       // 2.5 tokens: 2 pass, half a token stays
-        try await passed.wait(count: 12, "after 0.75 s")
+        try await Self.expectFirst(12, passed)
         #expect(limiter.waitingCount == 8)
 
         clock.advance(by: .milliseconds(50))        // 0.5 + 0.5 = 1 token
-        try await passed.wait(count: 13, "after 0.8 s")
+        try await Self.expectFirst(13, passed)
         #expect(limiter.waitingCount == 7)
 
         clock.advance(by: .seconds(10))              // the bucket holds at most 5: only 5 pass
-        try await passed.wait(count: 18, "after a long pause")
+        try await Self.expectFirst(18, passed)
         #expect(limiter.waitingCount == 2)
 
         clock.advance(by: .milliseconds(200))
-        try await passed.wait(count: 20, "all")
-        #expect(passed.items == Array(0..<20))
+        try await Self.expectFirst(20, passed)
         #expect(limiter.availableTokens == 0)
         clock.advance(by: .seconds(10))
         #expect(limiter.availableTokens == 5)
@@ -62,7 +68,7 @@ struct RateLimiterTests {
         var tasks: [Task<Void, Never>] = []
         try await Self.enqueue(limiter, costs: Array(repeating: 1, count: 12), passed: passed, tasks: &tasks)
 
-        try await passed.wait(count: 5, "the whole limit as a burst")
+        try await Self.expectFirst(5, passed)
         clock.advance(by: .milliseconds(500))       // a bucket alone would hold 2.5 tokens here
         try await within(.seconds(5), "drainer asleep, every grant recorded") {
             while clock.sleeperCount == 0 || passed.count < Int(limiter.grantedCount) { await Task.yield() }
@@ -70,12 +76,11 @@ struct RateLimiterTests {
         #expect(passed.count == 5 && limiter.waitingCount == 7)
 
         clock.advance(by: .milliseconds(500))       // the first five leave the window
-        try await passed.wait(count: 10, "the next window")
+        try await Self.expectFirst(10, passed)
         #expect(limiter.waitingCount == 2)
 
         clock.advance(by: .seconds(1))
-        try await passed.wait(count: 12, "all")
-        #expect(passed.items == Array(0..<12))
+        try await Self.expectFirst(12, passed)
         for t in tasks { await t.value }
     }
 
@@ -128,16 +133,15 @@ struct RateLimiterTests {
         var tasks: [Task<Void, Never>] = []
         // 8 tokens taken, then a cost-5 caller (needs 3 more s), then three cost-1 callers.
         try await Self.enqueue(limiter, costs: [8, 5, 1, 1, 1], passed: passed, tasks: &tasks)
-        try await passed.wait(count: 1)
+        try await Self.expectFirst(1, passed)
         #expect(limiter.waitingCount == 4)          // 2 tokens left, but the head needs 5
         clock.advance(by: .seconds(2))
         try await within(.seconds(5), "drainer to sleep again") { while clock.sleeperCount == 0 { await Task.yield() } }
         #expect(passed.count == 1)
         clock.advance(by: .seconds(1))
-        try await passed.wait(count: 2)
+        try await Self.expectFirst(2, passed)
         clock.advance(by: .seconds(3))
-        try await passed.wait(count: 5)
-        #expect(passed.items == [0, 1, 2, 3, 4])
+        try await Self.expectFirst(5, passed)
         for t in tasks { await t.value }
     }
 

@@ -44,7 +44,7 @@ final class Recorder<T: Sendable>: Sendable {
 
     /// Waits until `predicate` holds for everything recorded so far.
     @discardableResult
-    func wait(_ what: String, timeout: Duration = .seconds(10),
+    func wait(_ what: String, timeout: Duration = .seconds(20),
               until predicate: @escaping @Sendable ([T]) -> Bool) async throws -> [T] {
         let id = state.withLock { s -> Int in s.next += 1; return s.next }
         let timer = Task {
@@ -65,7 +65,7 @@ final class Recorder<T: Sendable>: Sendable {
 
     /// Waits until at least `n` values were recorded.
     @discardableResult
-    func wait(count n: Int, _ what: String = "values", timeout: Duration = .seconds(10)) async throws -> [T] {
+    func wait(count n: Int, _ what: String = "values", timeout: Duration = .seconds(20)) async throws -> [T] {
         try await wait("\(n) \(what)", timeout: timeout) { $0.count >= n }
     }
 }
@@ -136,7 +136,7 @@ struct TestServer: Sendable {
     func texts(_ id: Int) -> [String] { inbound.items.filter { $0.session == id }.compactMap(\.text) }
 
     @discardableResult
-    func waitTexts(session id: Int, count n: Int, timeout: Duration = .seconds(10)) async throws -> [String] {
+    func waitTexts(session id: Int, count n: Int, timeout: Duration = .seconds(20)) async throws -> [String] {
         try await inbound.wait("\(n) texts on session \(id)", timeout: timeout) { items in
             items.filter { $0.session == id && $0.text != nil }.count >= n
         }
@@ -164,13 +164,13 @@ struct TestClient: Sendable {
 
     func start() { connection.start() }
 
-    func ready(_ n: Int = 1, timeout: Duration = .seconds(10)) async throws {
+    func ready(_ n: Int = 1, timeout: Duration = .seconds(20)) async throws {
         try await events.wait("\(n)× ready", timeout: timeout) { $0.filter { $0 == .ready }.count >= n }
     }
 
     /// Waits for an event matching `predicate`.
     @discardableResult
-    func event(_ what: String, timeout: Duration = .seconds(10),
+    func event(_ what: String, timeout: Duration = .seconds(20),
                _ predicate: @escaping @Sendable (ConnectionEvent) -> Bool) async throws -> ConnectionEvent {
         let all = try await events.wait(what, timeout: timeout) { $0.contains(where: predicate) }
         return all.first(where: predicate)!

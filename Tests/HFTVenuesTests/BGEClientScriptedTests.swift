@@ -35,7 +35,7 @@ struct BGEClientScriptedTests {
         func run(_ body: () async throws -> Void) async throws { try await runThenClose(body) { await close() } }
 
         /// Waits (bounded) until the server received a frame containing `needle` `count` times.
-        func serverReceived(_ needle: String, count: Int = 1, timeout: Duration = .seconds(10)) async throws {
+        func serverReceived(_ needle: String, count: Int = 1, timeout: Duration = .seconds(20)) async throws {
             let deadline = ContinuousClock.now + timeout
             while fake.received(matching: needle).count < count {
                 guard ContinuousClock.now < deadline else {

@@ -35,7 +35,7 @@ struct FMexClientScriptedTests {
             await fake.shutdown()
         }
 
-        func serverReceived(_ needle: String, count: Int = 1, timeout: Duration = .seconds(10)) async throws {
+        func serverReceived(_ needle: String, count: Int = 1, timeout: Duration = .seconds(20)) async throws {
             try await fmexEventually("\(count)× \(needle) (seen \(fake.received().suffix(8)))", timeout: timeout) {
                 fake.received(matching: needle).count >= count
             }

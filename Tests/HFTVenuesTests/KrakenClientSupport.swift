@@ -42,7 +42,7 @@ final class KrakenRecorder<T: Sendable>: Sendable {
     var count: Int { state.withLock { $0.items.count } }
 
     @discardableResult
-    func wait(_ what: String, timeout: Duration = .seconds(10), until predicate: @escaping @Sendable ([T]) -> Bool) async throws -> [T] {
+    func wait(_ what: String, timeout: Duration = .seconds(20), until predicate: @escaping @Sendable ([T]) -> Bool) async throws -> [T] {
         let id = state.withLock { s -> Int in s.next += 1; return s.next }
         let timer = Task {
             try await Task.sleep(for: timeout)
@@ -69,7 +69,7 @@ final class KrakenRecorder<T: Sendable>: Sendable {
 
 extension KrakenRecorder where T == VenueStatus {
     func wait(_ event: VenueStatus.Event, symbol: Symbol? = nil, count n: Int = 1, detail: String? = nil,
-              timeout: Duration = .seconds(10)) async throws {
+              timeout: Duration = .seconds(20)) async throws {
         try await wait("\(n)× \(event.rawValue) \(symbol.map { "\($0)" } ?? "")", timeout: timeout) { items in
             items.filter { $0.event == event && (symbol == nil || $0.symbol == symbol)
                 && (detail == nil || $0.detail.contains(detail!)) }.count >= n

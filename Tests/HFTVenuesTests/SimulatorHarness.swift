@@ -51,7 +51,7 @@ struct SimulatorHarness<Simulator: VenueSimulator, API: ExchangeWsAPI>: Sendable
     func run(_ body: () async throws -> Void) async throws { try await runThenClose(body) { await close() } }
 
     /// Waits (bounded) until `condition` holds, polling every 5 ms.
-    func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: @Sendable () -> Bool) async throws {
+    func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what, seen: "") }
@@ -62,7 +62,7 @@ struct SimulatorHarness<Simulator: VenueSimulator, API: ExchangeWsAPI>: Sendable
     /// Waits (bounded) until `book`'s latest update agrees with the venue's top 10 levels of `symbol`.
     @discardableResult
     func waitMatches(_ book: KrakenRecorder<BookUpdate>, _ symbol: Symbol, _ what: String,
-                     timeout: Duration = .seconds(10)) async throws -> [BookUpdate] {
+                     timeout: Duration = .seconds(20)) async throws -> [BookUpdate] {
         let exchange = self.exchange
         return try await book.wait(what, timeout: timeout) { items in
             guard let last = items.last, let venue = try? exchange.bookSnapshot(symbol, depth: 10) else { return false }
