@@ -149,7 +149,7 @@ import Testing
         var history: [Int64: ([FixedDecimal: FixedDecimal], [FixedDecimal: FixedDecimal])] = [0: ([:], [:])]
         var id: Int64 = 0
 
-        mutating func nextEvent(_ rng: inout BinanceTestRNG) -> BinanceDepthUpdate {
+        mutating func nextEvent(_ rng: inout SeededRandom) -> BinanceDepthUpdate {
             let first = id + 1
             var touchedBids: Set<FixedDecimal> = [], touchedAsks: Set<FixedDecimal> = []
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
@@ -189,7 +189,7 @@ import Testing
     @Test(arguments: [false, true]) func matchesTheReferenceModel(strict: Bool) async {
         for seed in UInt64(1)...60 {
             await Task.yield()      // CPU-bound: leave the cooperative threads to socket tests
-            var rng = BinanceTestRNG(seed: seed &* 7919 &+ (strict ? 1 : 0))
+            var rng = SeededRandom(seed: seed &* 7919 &+ (strict ? 1 : 0))
             var exchange = Exchange()
             var s = sync(.init(strictContinuity: strict))
             var pendingSnapshotIn: Int?  // events until the requested snapshot arrives

@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func fuzzedFramesNeverCrash() {
-        var rng = BinanceTestRNG(seed: 7)
+        var rng = SeededRandom(seed: 7)
         let seeds = [Self.depthUpdate, Self.executionReport,
                      #"{"id":1,"status":200,"result":{"symbol":"BTCUSDT","orderId":1,"clientOrderId":"c","fills":[{"price":"1","qty":"1","commission":"0","commissionAsset":"BNB","tradeId":1}]},"rateLimits":[]}"#]
         var decoded = 0
