@@ -11,6 +11,8 @@ final class ConnectionCore {
     let onMessage: (@Sendable (InboundMessage) -> Void)?
     let messages: DeliveryBuffer<InboundMessage>
     let emit: @Sendable (ConnectionEvent) -> Void
+    /// The socket's message window, charged for the messages the handler sends by itself.
+    let messageWindow: RateLimiter?
 
     private(set) var current: WebSocketFrameHandler?
     private(set) var subscriptions: [Subscription] = []
@@ -22,13 +24,15 @@ final class ConnectionCore {
     var forcedReconnect = false
 
     init(eventLoop: any EventLoop, hooks: any ConnectionHooks, onMessage: (@Sendable (InboundMessage) -> Void)?,
-         messages: DeliveryBuffer<InboundMessage>, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+         messages: DeliveryBuffer<InboundMessage>, messageWindow: RateLimiter? = nil,
+         emit: @escaping @Sendable (ConnectionEvent) -> Void) {
         self.eventLoop = eventLoop
         self.hooks = hooks
         self.tracker = RequestTracker(eventLoop: eventLoop)
         self.onMessage = onMessage
         self.messages = messages
         self.emit = emit
+        self.messageWindow = messageWindow
     }
 
     @inline(__always)

@@ -195,6 +195,20 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Counts `cost` units that already left without asking (e.g. an automatic pong): later
+    /// callers wait for them as if they had been granted. Never waits; may overdraw.
+    public func charge(_ cost: Double = 1) {
+        let now = clock.now()
+        state.withLock { s in
+            s.refill(now)
+            s.tokens -= cost
+            if s.window != nil {
+                s.log.append((now, cost))
+                s.logged += cost
+            }
+        }
+    }
+
     /// Nothing leaves before `nanos` from now (HTTP 429/418 `Retry-After`); the bucket is emptied.
     public func block(forNanos nanos: UInt64) {
         let now = clock.now()

@@ -24,6 +24,13 @@ public struct WebSocketConfiguration: Sendable {
     /// Pacing of subscription messages replayed after a (re)connect.
     public var subscriptionsPerSecond: Double
     public var subscriptionBurst: Int
+    /// A venue's cap on the messages a client may send on one socket ("50 per second"): when set,
+    /// it replaces the subscription pacing above and counts every message the connection sends
+    /// for you — subscriptions and their replays, unsubscribes, `sendPaced`, and automatic ping
+    /// replies and application pings. Those automatic ones are never delayed: they are counted as
+    /// they leave, and later paced messages wait for them; one that finds the window full goes
+    /// anyway, so set `limit` below the venue's cap by the pongs a window can hold.
+    public var messageWindow: WindowLimit?
     /// How messages are buffered in `WebSocketConnection.messages` (when no `onMessage` callback is set).
     public var messageDelivery: BackpressurePolicy
     /// Replace the connection after it has been up this long (nil: never). For gap-free rotation,
@@ -37,7 +44,7 @@ public struct WebSocketConfiguration: Sendable {
                 requestTimeout: Duration = .seconds(10), closeTimeout: Duration = .seconds(2),
                 subscriptionsPerSecond: Double = 20, subscriptionBurst: Int = 5,
                 messageDelivery: BackpressurePolicy = .neverDrop(alarmThreshold: 100_000),
-                maxConnectionAge: Duration? = nil) {
+                maxConnectionAge: Duration? = nil, messageWindow: WindowLimit? = nil) {
         self.url = url
         self.headers = headers
         self.compression = compression
@@ -54,6 +61,7 @@ public struct WebSocketConfiguration: Sendable {
         self.subscriptionBurst = subscriptionBurst
         self.messageDelivery = messageDelivery
         self.maxConnectionAge = maxConnectionAge
+        self.messageWindow = messageWindow
     }
 
     /// Parses `url` and appends `query` items.

@@ -32,7 +32,8 @@ public final class WebSocketConnection: Sendable {
 
     private let core: NIOLoopBoundBox<ConnectionCore>
     private let sslContext: NIOSSLContext?
-    private let pacer: RateLimiter
+    /// Paces subscriptions (with `messageWindow`: every message this connection sends).
+    public let pacer: RateLimiter
     private let control = Mutex(Control())
 
     private struct Control {
@@ -62,10 +63,12 @@ public final class WebSocketConnection: Sendable {
             events.push(e)
             onEvent?(e)
         }
-        let core = ConnectionCore(eventLoop: loop, hooks: hooks, onMessage: onMessage, messages: messages, emit: emit)
+        let window = configuration.messageWindow.map { RateLimiter(windowLimit: $0.limit, per: $0.window) }
+        let core = ConnectionCore(eventLoop: loop, hooks: hooks, onMessage: onMessage, messages: messages,
+                                  messageWindow: window, emit: emit)
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, as: ConnectionCore.self, eventLoop: loop)
-        self.pacer = RateLimiter(capacity: Double(max(1, configuration.subscriptionBurst)),
-                                 refillPerSecond: max(0.001, configuration.subscriptionsPerSecond))
+        self.pacer = window ?? RateLimiter(capacity: Double(max(1, configuration.subscriptionBurst)),
+                                           refillPerSecond: max(0.001, configuration.subscriptionsPerSecond))
     }
 
     // MARK: Lifecycle
@@ -233,10 +236,19 @@ public final class WebSocketConnection: Sendable {
         try await send(subscription.render())
     }
 
-    /// Forgets a subscription and, when given and connected, sends `message` (the unsubscribe).
+    /// Forgets a subscription and, when given and connected, sends `message` (the unsubscribe;
+    /// paced when the configuration has a `messageWindow`).
     public func unsubscribe(key: String, message: OutboundMessage? = nil) async throws(HFTError) {
         let wasKnown = try await onLoopValue { $0.unregister(key: key) }
         guard wasKnown, let message, isReady else { return }
+        if configuration.messageWindow != nil { try await pacer.acquire() }
+        try await send(message)
+    }
+
+    /// Sends `message` once the pacer allows it (the `messageWindow` when configured, else the
+    /// subscription pacing), in call order.
+    public func sendPaced(_ message: OutboundMessage) async throws(HFTError) {
+        try await pacer.acquire()
         try await send(message)
     }
 

@@ -223,6 +223,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
     @inline(__always)
     private func route(_ m: InboundMessage) {
         if let serverPing, let reply = m.withBytes(serverPing.reply) {
+            core.messageWindow?.charge()
             sendText(reply)
             return
         }
@@ -283,6 +284,7 @@ final class WebSocketFrameHandler: ChannelInboundHandler, RemovableChannelHandle
         appPingSeq &+= 1
         appPingOutstanding = true
         appPingSentAt = MonotonicClock.nanoseconds()
+        core.messageWindow?.charge()
         sendText(appPing.makePing(RequestIDGenerator.next()))
     }
 

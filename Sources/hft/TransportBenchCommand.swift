@@ -219,13 +219,13 @@ enum DiscardClient {
                 upgraded.succeed(())
             }
         }
-        let upgrader: any NIOHTTPClientProtocolUpgrader = inPlace
-            ? EngineWebSocketUpgrader(upgradePipelineHandler: install)
-            : NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false, upgradePipelineHandler: install)
         let channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let upgrader: any NIOHTTPClientProtocolUpgrader = inPlace
+                        ? EngineWebSocketUpgrader(upgradePipelineHandler: install)
+                        : NIOWebSocketClientUpgrader(maxFrameSize: 1 << 20, automaticErrorHandling: false, upgradePipelineHandler: install)
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(
                         leftOverBytesStrategy: .forwardBytes, withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
                 }

@@ -2,7 +2,8 @@ import HFTCore
 @testable import HFTTransport
 import Testing
 
-/// Rate and order checked by counting against a manual clock: no wall-clock assertions.
+/// Rate and order checked by counting against a manual clock: no wall-clock assertions. Spin
+/// loops check cancellation so that `within` ends them when a limiter is broken.
 @Suite("Rate limiter")
 struct RateLimiterTests {
     /// Starts `acquire(cost)` calls one after another, each only once the previous one is
@@ -15,7 +16,7 @@ struct RateLimiterTests {
                 do { try await limiter.acquire(cost); passed.append(i) } catch { passed.append(-1 - i) }
             })
             try await within(.seconds(5), "acquire \(i) to register") {
-                while limiter.waitingCount + Int(limiter.grantedCount) <= before { await Task.yield() }
+                while !Task.isCancelled && (limiter.waitingCount + Int(limiter.grantedCount) <= before) { await Task.yield() }
             }
         }
     }
@@ -71,7 +72,7 @@ struct RateLimiterTests {
         try await Self.expectFirst(5, passed)
         clock.advance(by: .milliseconds(500))       // a bucket alone would hold 2.5 tokens here
         try await within(.seconds(5), "drainer asleep, every grant recorded") {
-            while clock.sleeperCount == 0 || passed.count < Int(limiter.grantedCount) { await Task.yield() }
+            while !Task.isCancelled && (clock.sleeperCount == 0 || passed.count < Int(limiter.grantedCount)) { await Task.yield() }
         }
         #expect(passed.count == 5 && limiter.waitingCount == 7)
 
@@ -81,6 +82,28 @@ struct RateLimiterTests {
 
         clock.advance(by: .seconds(1))
         try await Self.expectFirst(12, passed)
+        for t in tasks { await t.value }
+    }
+
+    /// Messages that left without asking (automatic pongs) are charged to the window: later
+    /// callers wait until they leave it, so the window never holds more than the limit.
+    @Test func chargedUnitsCountInTheWindow() async throws {
+        let clock = ManualNanoClock()
+        let limiter = RateLimiter(windowLimit: 5, per: .seconds(1), clock: clock)
+        limiter.charge()
+        clock.advance(by: .milliseconds(400))
+        limiter.charge()
+        let passed = Recorder<Int>()
+        var tasks: [Task<Void, Never>] = []
+        try await Self.enqueue(limiter, costs: Array(repeating: 1, count: 5), passed: passed, tasks: &tasks)
+        try await Self.expectFirst(3, passed)              // 2 charged + 3 granted = the limit
+        #expect(limiter.waitingCount == 2 && limiter.queuedCount == 2)
+        clock.advance(by: .milliseconds(600))              // the first charge leaves the window
+        try await Self.expectFirst(4, passed)
+        try await within(.seconds(5), "drainer asleep again") { while !Task.isCancelled && (clock.sleeperCount == 0) { await Task.yield() } }
+        #expect(passed.count == 4)
+        clock.advance(by: .milliseconds(400))              // the second one leaves
+        try await Self.expectFirst(5, passed)
         for t in tasks { await t.value }
     }
 
@@ -98,7 +121,7 @@ struct RateLimiterTests {
                 if (try? await limiter.acquire(cost)) != nil { grants.append((i, clock.now())) }
             })
             try await within(.seconds(5), "acquire \(i) to register") {
-                while limiter.waitingCount + Int(limiter.grantedCount) <= before || grants.count < Int(limiter.grantedCount) {
+                while !Task.isCancelled && (limiter.waitingCount + Int(limiter.grantedCount) <= before || grants.count < Int(limiter.grantedCount)) {
                     await Task.yield()
                 }
             }
@@ -109,7 +132,7 @@ struct RateLimiterTests {
             // Settled: the drainer sleeps again (or nobody waits) and every grant has recorded
             // its time before the clock moves on.
             try await within(.seconds(5), "drainer settled") {
-                while (limiter.waitingCount > 0 && clock.sleeperCount == 0) || grants.count < Int(limiter.grantedCount) {
+                while !Task.isCancelled && ((limiter.waitingCount > 0 && clock.sleeperCount == 0) || grants.count < Int(limiter.grantedCount)) {
                     await Task.yield()
                 }
             }
@@ -136,7 +159,7 @@ struct RateLimiterTests {
         try await Self.expectFirst(1, passed)
         #expect(limiter.waitingCount == 4)          // 2 tokens left, but the head needs 5
         clock.advance(by: .seconds(2))
-        try await within(.seconds(5), "drainer to sleep again") { while clock.sleeperCount == 0 { await Task.yield() } }
+        try await within(.seconds(5), "drainer to sleep again") { while !Task.isCancelled && (clock.sleeperCount == 0) { await Task.yield() } }
         #expect(passed.count == 1)
         clock.advance(by: .seconds(1))
         try await Self.expectFirst(2, passed)
@@ -156,7 +179,7 @@ struct RateLimiterTests {
         var tasks: [Task<Void, Never>] = []
         try await Self.enqueue(limiter, costs: [1, 1], passed: passed, tasks: &tasks)
         clock.advance(by: .seconds(2))              // refilled, but still blocked
-        try await within(.seconds(5), "drainer to sleep again") { while clock.sleeperCount == 0 { await Task.yield() } }
+        try await within(.seconds(5), "drainer to sleep again") { while !Task.isCancelled && (clock.sleeperCount == 0) { await Task.yield() } }
         #expect(passed.count == 0)
         clock.advance(by: .seconds(1))
         try await passed.wait(count: 2)

@@ -288,10 +288,10 @@ final class FakeFMex: Sendable {
 }
 
 /// Polls `condition` every 10 ms until true or `timeout` (then throws).
-func fmexEventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
+func fmexEventually(_ what: @autoclosure () -> String, timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while !condition() {
-        guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what, seen: "") }
+        guard ContinuousClock.now < deadline else { throw KrakenWaitTimeout(what: what(), seen: "") }
         try await Task.sleep(for: .milliseconds(10))
     }
 }

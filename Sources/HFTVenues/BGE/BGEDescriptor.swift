@@ -7,9 +7,10 @@ public enum BGEDescriptor {
     public static let wsEndpoint = "ws"
     public static let restEndpoint = "rest"
 
-    public static let knobs: [VenueKnob] = VenueKnob.common(pingInterval: "0", stallTimeout: "40", maxMessagesPerSecond: "35") + [
-        VenueKnob("subscription_burst", "5", "sub messages sent at once before pacing at max_msgs_per_s (venue limit: 50 msgs/s per connection)"),
-        VenueKnob("other_msgs_per_s", "5", "pace of unsub/req frames (kept apart from subs so the total stays below 50/s)"),
+    /// The venue closes a socket that sends more than 50 messages in a second (pongs included).
+    public static let venueMessageLimit = 50.0
+
+    public static let knobs: [VenueKnob] = VenueKnob.common(pingInterval: "0", stallTimeout: "40", maxMessagesPerSecond: "48") + [
         VenueKnob("orderbook_interval", "0", "orderbook level code: 0…5 = 150 levels, 6…11 = 20 levels"),
         VenueKnob("book_channel", choices: BGEBookChannel.allCases.map(\.rawValue), "books from `orderbook` (default: full snapshots) or `percent10` (levels within ±10 % of mid applied as deltas, size 0 removes, from an empty book at each (re)subscribe)"),
         VenueKnob("candles_1hour", "0", "1: ask for hourly candles as `1hour` (older docs) instead of `60min` (zh page); both are read"),
@@ -43,9 +44,11 @@ public struct BGEClientOptions: Sendable, Hashable {
     public var reconnectBase: Duration
     public var reconnectMax: Duration
     public var requestTimeout: Duration
+    /// Messages the client paces in any second on one socket (sub, unsub, req, login), the whole
+    /// of it usable at once, the second stretched by 5 % for arrival-time spread. Pongs are never
+    /// delayed: they are counted as they leave (later messages wait for them) and use the
+    /// headroom up to the venue's 50.
     public var maxMessagesPerSecond: Double
-    public var subscriptionBurst: Int
-    public var otherMessagesPerSecond: Double
     public var orderbookInterval: String
     /// `book_channel`: `orderbook` or `percent10`.
     public var bookChannel: BGEBookChannel
@@ -61,8 +64,6 @@ public struct BGEClientOptions: Sendable, Hashable {
         let o = try KnobReader(BGEDescriptor.knobs, overrides)
         bookChannel = o.choice("book_channel").flatMap(BGEBookChannel.init(rawValue:)) ?? .orderbook
         (pingInterval, stallTimeout, reconnectBase, reconnectMax, requestTimeout, maxMessagesPerSecond) = o.common
-        subscriptionBurst = o.integer("subscription_burst") ?? 5
-        otherMessagesPerSecond = o.rate("other_msgs_per_s")
         let interval = o.integer("orderbook_interval") ?? 0
         orderbookInterval = String(interval)
         zip = o.flag("zip", false)
@@ -71,23 +72,22 @@ public struct BGEClientOptions: Sendable, Hashable {
         rest = try o.windowLimit("rest", venue: "bge")
         signBasePath = o.flag("rest_sign_base_path", true)
         guard (0...11).contains(interval) else { throw .configuration("bge: orderbook_interval must be 0…11") }
-        guard maxMessagesPerSecond > 0, otherMessagesPerSecond > 0 else { throw .configuration("bge: message rates must be > 0") }
-        guard maxMessagesPerSecond + otherMessagesPerSecond + Double(max(1, subscriptionBurst)) < 50 else {
-            throw .configuration("bge: max_msgs_per_s + other_msgs_per_s + subscription_burst must stay below the venue's 50 msgs/s")
+        guard maxMessagesPerSecond >= 1, maxMessagesPerSecond < BGEDescriptor.venueMessageLimit else {
+            throw .configuration("bge: max_msgs_per_s must be 1…49 (the venue closes a socket above 50 messages a second; the rest is kept for pongs)")
         }
         guard requestTimeout > .zero else { throw .configuration("bge: request_timeout_s must be > 0") }
     }
 
     /// The socket: gzip/zlib/plain per frame, `{"ping":ts}` answered with `{"pong":ts}` on the
-    /// event loop, paced subscription replays, stall detection (the venue pings periodically).
+    /// event loop, one message window for everything sent (`max_msgs_per_s` in any 1.05 s),
+    /// stall detection (the venue pings periodically).
     func webSocketConfiguration(url: String) throws(HFTError) -> WebSocketConfiguration {
         var c = WebSocketConfiguration(url: try WebSocketURL(url))
         c.compression = .auto
         c.reconnect = .knobs(base: reconnectBase, max: reconnectMax)
         c.requestTimeout = requestTimeout
         c.authenticationTimeout = authTimeout > .zero ? authTimeout : .seconds(10)
-        c.subscriptionsPerSecond = maxMessagesPerSecond
-        c.subscriptionBurst = max(1, subscriptionBurst)
+        c.messageWindow = WindowLimit(limit: maxMessagesPerSecond, per: .seconds(1 + VenueWindowLimit.margin))
         c.keepAlive = KeepAlivePolicy(serverPing: .echo(ping: "ping", pong: "pong"),
                                       stall: stallTimeout > .zero ? StallDetection(silence: stallTimeout, probeTimeout: .seconds(5)) : nil)
         return c

@@ -26,8 +26,6 @@ public final class BGEWsAPI: ExchangeWsAPI {
     let connection: WebSocketConnection
     /// Order entry over signed REST (`BGEOrderEntry`).
     let orderEntry: RESTOrderEntry
-    /// Paces unsub/req frames (subs are paced by the transport).
-    let otherLimiter: RateLimiter
     private let started = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
@@ -53,7 +51,6 @@ public final class BGEWsAPI: ExchangeWsAPI {
         }
         orderEntry = RESTOrderEntry(venue: .bge, rest: self.rest, latency: latency,
                                     onRateLimited: { [reporter] in reporter.report(.rateLimited, $0) })
-        otherLimiter = RateLimiter(capacity: 1, refillPerSecond: opts.otherMessagesPerSecond)
         let reporter = self.reporter, feed = self.feed
         let market = BGEMarketState(reporter: reporter, bookChannel: opts.bookChannel)
         self.market = market
@@ -137,16 +134,14 @@ public final class BGEWsAPI: ExchangeWsAPI {
         try await connection.subscribe(Subscription(key: topic.key, text: text))
     }
 
-    /// Forgets `topic` and sends its `unsub` (paced by `other_msgs_per_s`).
+    /// Forgets `topic` and sends its `unsub` (inside the socket's message window).
     public func unsubscribe(_ topic: BGETopic) async throws(HFTError) {
-        try await otherLimiter.acquire()
         try await connection.unsubscribe(key: topic.key, message: .text(BGERequest.unsubscribe(topic, zip: options.zip)))
     }
 
     /// Sends a `req` (ticker, assets, open orders, candles); the reply arrives like a push.
     public func request(_ topic: BGETopic) async throws(HFTError) {
-        try await otherLimiter.acquire()
-        try await connection.send(text: BGERequest.request(topic, zip: options.zip))
+        try await connection.sendPaced(.text(BGERequest.request(topic, zip: options.zip)))
     }
 
     /// The registered subscription keys (`orderbook:BTC_USDT:0`, …).
