@@ -125,11 +125,11 @@ import Testing
 
     @Test func faultLoginExpiryAndMalformed() async throws {
         try await withBGE { h in
-            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 0.3))
+            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 2))   // room for a loaded machine
             let ws = try await h.loggedIn()
             ws.send(#"{"event":"sub","biz":"exchange","type":"orders","product":"BTC_USDT","zip":false}"#)
             _ = try await ws.bge("orders", event: "sub")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(2_100))
             _ = try await h.rest("POST", "/v1/orders", body: Self.limitBuy)
             let e = try await ws.next { $0["event"].string == "login" && $0["code"].int == 40016 }
             #expect(e["msg"].string == "API_KEY expired")

@@ -62,12 +62,12 @@ import Testing
 
     @Test func loginExpiryStopsPrivateChannels() async throws {
         try await withDigiFinex(flows: false) { h in
-            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 0.3))
+            h.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 2))   // room for a loaded machine
             let ws = try await h.connect()
             #expect(try await h.auth(ws)["error"].isNull)
             ws.send(#"{"id":2,"method":"order.subscribe","params":["BTC_USDT"]}"#)
             #expect(try await ws.reply(2)["error"].isNull)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(2_100))
             _ = try await h.rest("POST", "/spot/order/new", "symbol=btc_usdt&price=79000.00&amount=0.010000&type=buy")
             ws.send(#"{"id":3,"method":"order.subscribe","params":["BTC_USDT"]}"#)
             #expect(try await ws.reply(3)["error"]["code"].int == 6)

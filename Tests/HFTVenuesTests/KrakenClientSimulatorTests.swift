@@ -153,10 +153,11 @@ struct KrakenClientSimulatorTests {
         let orders = KrakenRecorder<OrderEvent>()
         orders.drain(try await sim.api.watchOrders())
         try await sim.status.wait(.subscribed, detail: "executions")
-        // Tokens now expire 0.2 s after they were issued; the current one is older than that
-        // once the expiry has elapsed (the fault is time-based, so wait it out).
-        sim.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 0.2))
-        try await Task.sleep(for: .milliseconds(300))
+        // Tokens now expire 1 s after they were issued; the current one is older than that
+        // once the expiry has elapsed (the fault is time-based, so wait it out). The fresh token
+        // then has 1 s for the resent order, room for a loaded machine.
+        sim.exchange.faults.setPlan(FaultPlan(expireTokenAfterSeconds: 1))
+        try await Task.sleep(for: .milliseconds(1_100))
         let r = await sim.api.placeOrder(PlaceOrder(symbol: "BTC/USD", side: .buy, quantity: "0.001", price: "1000.0"))
         #expect(r.ok, "\(r)")
         try await sim.status.wait(.keyRefreshed)
