@@ -1,39 +1,8 @@
 import HFTCore
 
-/// One `candles` bar (§5): `id` = open time in seconds, exact decimals.
-struct BGEBar {
-    let id: Int64
-    var open: FixedDecimal
-    var close: FixedDecimal
-    var high: FixedDecimal
-    var low: FixedDecimal
-    var volume: FixedDecimal
-    var turnover: FixedDecimal
-    var count: Int
-
-    init(id: Int64, _ t: TradeEvent) {
-        self.id = id
-        let p = t.trade.price, q = t.trade.quantity
-        open = p
-        close = p
-        high = p
-        low = p
-        volume = q
-        turnover = p * q
-        count = 1
-    }
-
-    mutating func add(_ t: TradeEvent) {
-        let p = t.trade.price, q = t.trade.quantity
-        close = p
-        if p > high { high = p }
-        if p < low { low = p }
-        volume += q
-        turnover += p * q
-        count += 1
-    }
-
-    func write(_ j: inout KrakenJSON, seq: Int64) {
+/// One `candles` bar (§5) in BGE's shape.
+extension TradeBar {
+    func writeBGECandle(_ j: inout KrakenJSON, seq: Int64) {
         j.object { j in
             j.field("id", id)
             j.field("open", quoted: open)
@@ -57,19 +26,16 @@ enum BGECandles {
 
     /// The bar open time (seconds) of a trade at `micros`; weeks start on Monday (UTC).
     static func bucket(_ micros: Timestamp, interval: Int64) -> Int64 {
-        let s = micros / 1_000_000
-        let shift: Int64 = interval == 604_800 ? 4 * 86_400 : 0
-        let x = s - shift
-        return (x >= 0 ? x / interval : (x - interval + 1) / interval) * interval + shift
+        TradeBar.openTime(micros / 1_000_000, interval: interval)
     }
 
     /// Bars of `trades` (oldest first) in `[from, to]` seconds, oldest first.
-    static func bars(_ trades: [TradeEvent], interval: Int64, from: Int64 = .min, to: Int64 = .max) -> [BGEBar] {
-        var out: [BGEBar] = []
+    static func bars(_ trades: [TradeEvent], interval: Int64, from: Int64 = .min, to: Int64 = .max) -> [TradeBar] {
+        var out: [TradeBar] = []
         for t in trades {
             let id = bucket(t.trade.timestamp, interval: interval)
             guard id >= from - interval + 1, id <= to else { continue }
-            if let last = out.last, last.id == id { out[out.count - 1].add(t) } else { out.append(BGEBar(id: id, t)) }
+            if let last = out.last, last.id == id { out[out.count - 1].add(t) } else { out.append(TradeBar(id: id, t)) }
         }
         return out
     }

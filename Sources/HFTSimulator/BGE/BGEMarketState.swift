@@ -15,7 +15,7 @@ final class BGEMarketState {
     var fills: Bool?
     var ticker: Bool?
     /// `candles` subscriptions: interval name → zip and the current bar.
-    var candles: [String: (zip: Bool, bar: BGEBar?)] = [:]
+    var candles: [String: (zip: Bool, bar: TradeBar?)] = [:]
     var candlesDue = false
     var lastTradeID: Int64
     var stats: SimTradeStats

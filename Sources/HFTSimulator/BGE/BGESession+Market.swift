@@ -74,7 +74,7 @@ extension BGESession {
                 let seq = markets[market.symbol]?.mirror.sequence ?? 0
                 return ack(r) { j in
                     j.beginArray()
-                    for b in bars { b.write(&j, seq: seq) }
+                    for b in bars { b.writeBGECandle(&j, seq: seq) }
                     j.endArray()
                 }
             }
@@ -120,7 +120,7 @@ extension BGESession {
             guard let seconds = BGECandles.seconds[name] else { continue }
             let id = BGECandles.bucket(t.trade.timestamp, interval: seconds)
             var bar = sub.bar
-            if let b = bar, b.id == id { bar!.add(t) } else if bar.map({ $0.id < id }) ?? true { bar = BGEBar(id: id, t) }
+            if let b = bar, b.id == id { bar!.add(t) } else if bar.map({ $0.id < id }) ?? true { bar = TradeBar(id: id, t) }
             m.candles[name] = (sub.zip, bar)
             m.candlesDue = true
         }
@@ -319,7 +319,7 @@ extension BGESession {
                 j.field("biz", "market")
                 j.field("type", "candles")
                 j.key("data")
-                bar.write(&j, seq: seq)
+                bar.writeBGECandle(&j, seq: seq)
                 j.field("product", m.market.product)
                 j.field("interval", interval)
             }

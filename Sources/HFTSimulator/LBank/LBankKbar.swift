@@ -2,7 +2,7 @@ import HFTCore
 
 /// `kbar` slots (§3) and their bar boundaries. Bars are aligned in Beijing time (the `t`
 /// strings are UTC+8): a `day` opens at 00:00 +08, a `week` on Monday, `month`/`year` on the
-/// calendar. The bar itself is BGE's exact accumulator (`id` = open time, UTC seconds).
+/// calendar. The bar is the engine's `TradeBar` (`id` = open time, UTC seconds).
 enum LBankKbar {
     static let fixedSeconds: [String: Int64] = [
         "1min": 60, "5min": 300, "15min": 900, "30min": 1_800, "1hr": 3_600, "4hr": 14_400,
@@ -16,9 +16,7 @@ enum LBankKbar {
         let offset = LBankTime.offsetMicros / 1_000_000
         let local = floorDiv(micros, 1_000_000) + offset
         if let interval = fixedSeconds[slot] {
-            // 1970-01-01 was a Thursday: weeks are counted from Monday 1969-12-29.
-            let shift: Int64 = interval == 604_800 ? 4 * 86_400 : 0
-            return floorDiv(local - shift, interval) * interval + shift - offset
+            return TradeBar.openTime(local - offset, interval: interval, utcOffset: offset)
         }
         let (y, m, _) = KrakenTime.civil(days: floorDiv(local, 86_400))
         return days(year: y, month: slot == "year" ? 1 : m) * 86_400 - offset
@@ -26,11 +24,11 @@ enum LBankKbar {
 
     /// The `slot` bars of `trades` (taken in trade order), oldest first. Only slots with a trade
     /// have a bar: an empty slot is never invented.
-    static func bars(_ trades: [TradeEvent], slot: String) -> [BGEBar] {
-        var byOpen: [Int64: BGEBar] = [:]
+    static func bars(_ trades: [TradeEvent], slot: String) -> [TradeBar] {
+        var byOpen: [Int64: TradeBar] = [:]
         for t in trades {
             let id = open(t.trade.timestamp, slot: slot)
-            if byOpen[id] == nil { byOpen[id] = BGEBar(id: id, t) } else { byOpen[id]!.add(t) }
+            if byOpen[id] == nil { byOpen[id] = TradeBar(id: id, t) } else { byOpen[id]!.add(t) }
         }
         return byOpen.keys.sorted().map { byOpen[$0]! }
     }
@@ -51,6 +49,6 @@ enum LBankKbar {
 /// One subscribed slot of a pair: its current bar (nil before the slot's first trade) and
 /// whether it changed since the last push.
 struct LBankKbarSlot {
-    var bar: BGEBar?
+    var bar: TradeBar?
     var due = false
 }

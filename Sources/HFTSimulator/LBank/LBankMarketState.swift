@@ -14,7 +14,7 @@ final class LBankMarketState {
     /// Subscribed `kbar` slots and their current bars.
     var kbars: [String: LBankKbarSlot] = [:]
     /// Bars that closed with unpushed changes (slot, final bar), oldest first.
-    var closedKbars: [(String, BGEBar)] = []
+    var closedKbars: [(String, TradeBar)] = []
     var lastTradeID: Int64
     var stats: SimTradeStats
     /// New trades waiting for their operation's book update.

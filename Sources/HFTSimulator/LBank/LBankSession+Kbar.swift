@@ -7,10 +7,10 @@ extension LBankSession {
     /// stream, so none is counted twice) and, by option, pushes the current bar.
     func subscribeKbar(_ m: LBankMarketState, _ slot: String) {
         let current = LBankKbar.open(context.now(), slot: slot)
-        var bar: BGEBar?
+        var bar: TradeBar?
         for t in context.exchange.recentTrades(m.market.symbol, limit: 1_000) where t.tradeID <= m.lastTradeID {
             guard LBankKbar.open(t.trade.timestamp, slot: slot) == current else { continue }
-            if bar == nil { bar = BGEBar(id: current, t) } else { bar!.add(t) }
+            if bar == nil { bar = TradeBar(id: current, t) } else { bar!.add(t) }
         }
         m.kbars[slot] = LBankKbarSlot(bar: bar)
         if options.kbarPushOnSubscribe, let bar { sendKbar(m, slot, bar) }
@@ -23,7 +23,7 @@ extension LBankSession {
                 s.bar!.add(t)
             } else if s.bar.map({ $0.id < id }) ?? true {
                 if s.due, let old = s.bar { m.closedKbars.append((slot, old)) }
-                s.bar = BGEBar(id: id, t)
+                s.bar = TradeBar(id: id, t)
             } else {
                 continue  // A trade older than the current bar: already past.
             }
@@ -45,7 +45,7 @@ extension LBankSession {
     /// `{"kbar":{"a":turnover,"c":…,"t":"<open, UTC+8>","v":base volume,"h":…,"slot":…,"l":…,
     /// "n":count,"o":…},"type":"kbar","pair":…,"SERVER":"V2","TS":…}` — the notes' field order;
     /// prices at the price scale, `v` at the quantity scale, `a` exact (both scales).
-    func sendKbar(_ m: LBankMarketState, _ slot: String, _ bar: BGEBar) {
+    func sendKbar(_ m: LBankMarketState, _ slot: String, _ bar: TradeBar) {
         let now = context.now()
         send(.other) { j, _ in
             j.object { j in
