@@ -26,10 +26,11 @@ public struct WebSocketConfiguration: Sendable {
     public var subscriptionBurst: Int
     /// A venue's cap on the messages a client may send on one socket ("50 per second"): when set,
     /// it replaces the subscription pacing above and counts every message the connection sends
-    /// for you — subscriptions and their replays, unsubscribes, `sendPaced`, and automatic ping
-    /// replies and application pings. Those automatic ones are never delayed: they are counted as
-    /// they leave, and later paced messages wait for them; one that finds the window full goes
-    /// anyway, so set `limit` below the venue's cap by the pongs a window can hold.
+    /// for you — subscriptions and their replays, unsubscribes, `sendPaced`, `sendRequest`, and
+    /// automatic ping replies and application pings. Those automatic ones (and the callback form
+    /// of `sendRequest`) are never delayed: they are counted as they leave, and later paced
+    /// messages wait for them; one that finds the window full goes anyway, so set `limit` below
+    /// the venue's cap by the pongs a window can hold. Raw `send`/`write` are not counted.
     public var messageWindow: WindowLimit?
     /// How messages are buffered in `WebSocketConnection.messages` (when no `onMessage` callback is set).
     public var messageDelivery: BackpressurePolicy

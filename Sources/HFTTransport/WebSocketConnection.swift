@@ -166,6 +166,7 @@ public final class WebSocketConnection: Sendable {
     // MARK: Sending
 
     /// Sends a message; returns once it is written to the socket. Messages leave in call order.
+    /// Not paced and not counted in a `messageWindow`: use `sendPaced` for that.
     public func send(_ message: OutboundMessage) async throws(HFTError) {
         let promise = eventLoop.makePromise(of: Void.self)
         onLoop { $0.send(message, promise: promise) }
@@ -185,12 +186,14 @@ public final class WebSocketConnection: Sendable {
         onLoop { $0.send(message, promise: promise) }
     }
 
-    /// Sends a request built by `build` (given its id) and waits for its response(s).
+    /// Sends a request built by `build` (given its id) and waits for its response(s); with a
+    /// `messageWindow`, it first waits for room in it (the latency counts from the write).
     /// Fails with `.noAnswer` after `timeout`, `.outcomeUnknown` if the socket dies first,
     /// `.notConnected` if there is no socket (then nothing was sent).
     public func sendRequest(method: String, id: RequestID = RequestIDGenerator.next(), timeout: Duration? = nil,
                             expect: ResponseExpectation = .single,
                             _ build: (RequestID) -> String) async throws(HFTError) -> RequestResult {
+        if configuration.messageWindow != nil { try await pacer.acquire() }
         let payload = build(id)
         let promise = eventLoop.makePromise(of: RequestResult.self)
         let t = timeout ?? configuration.requestTimeout
@@ -210,10 +213,12 @@ public final class WebSocketConnection: Sendable {
         }
     }
 
-    /// Callback form of `sendRequest`; `completion` runs on the event loop.
+    /// Callback form of `sendRequest`; `completion` runs on the event loop. Never waits: with a
+    /// `messageWindow`, the request is counted in it as it leaves.
     public func sendRequest(method: String, id: RequestID = RequestIDGenerator.next(), timeout: Duration? = nil,
                             expect: ResponseExpectation = .single, _ build: (RequestID) -> String,
                             completion: @escaping @Sendable (Result<RequestResult, HFTError>) -> Void) {
+        if configuration.messageWindow != nil { pacer.charge() }
         let payload = build(id)
         let t = timeout ?? configuration.requestTimeout
         onLoop { core in

@@ -77,6 +77,7 @@ struct BGEClientScriptedTests {
         try await h.run {
             try await h.api.start()
             try await h.status.wait(.authenticated)
+            #expect(h.api.connection.pacer.grantedCount == 1)     // the login went through the message window
             let orders = KrakenRecorder<OrderEvent>()
             orders.drain(try await h.api.watchOrders(symbols: ["BTC/USDT"]))
             try await h.status.wait(.subscribed, symbol: "BTC/USDT")

@@ -61,7 +61,6 @@ struct BGEHooks: ConnectionHooks {
         let id = RequestIDGenerator.next()
         slot.set(id)
         defer { slot.set(nil) }
-        try await connection.pacer.acquire()      // login counts toward the 50 messages a second
         let result = try await connection.sendRequest(method: "login", id: id) { _ in
             BGERequest.login(c, milliseconds: WallClock.milliseconds())
         }
