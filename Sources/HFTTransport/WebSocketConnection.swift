@@ -32,7 +32,7 @@ public final class WebSocketConnection: Sendable {
 
     private let core: NIOLoopBoundBox<ConnectionCore>
     private let sslContext: NIOSSLContext?
-    /// Paces subscriptions (with `messageWindow`: every message this connection sends).
+    /// Paces subscriptions (with `messageWindow`: every message the connection sends for you).
     public let pacer: RateLimiter
     private let control = Mutex(Control())
 

@@ -16,7 +16,7 @@ enum LBankKbar {
         let offset = LBankTime.offsetMicros / 1_000_000
         let local = floorDiv(micros, 1_000_000) + offset
         if let interval = fixedSeconds[slot] {
-            return TradeBar.openTime(local - offset, interval: interval, utcOffset: offset)
+            return TradeBar.openTime(floorDiv(micros, 1_000_000), interval: interval, utcOffset: offset)
         }
         let (y, m, _) = KrakenTime.civil(days: floorDiv(local, 86_400))
         return days(year: y, month: slot == "year" ? 1 : m) * 86_400 - offset
