@@ -113,13 +113,7 @@ struct BGEClientSimulatorTests {
             }
             try await tickers.wait("ticker on subscribe matches the venue", until: matches)
             let seen = tickers.count
-            let tradesBefore = exchange.recentTrades(symbol, limit: 1_000).count
-            var n = 0
-            while exchange.recentTrades(symbol, limit: 1_000).count == tradesBefore && n < 50 {
-                exchange.stepFlow(actions: 20, symbol: symbol)
-                n += 1
-            }
-            #expect(exchange.recentTrades(symbol, limit: 1_000).count > tradesBefore)
+            sim.stepFlowUntilATrade(rounds: 50)
             try await tickers.wait("ticker follows the venue", timeout: .seconds(5)) { $0.count > seen && matches($0) }
             #expect(sim.api.malformedCounts.malformed == 0)
         }
