@@ -77,9 +77,15 @@ public final class MMDemoService: Service {
         }
     }
 
+    /// No request leaves after this starts; those already sent get their results (up to 5 s)
+    /// before the cancel-all, so a quote placed in the meantime cannot outlive it.
     public func stop() async {
         statusTask.withLock { $0?.cancel() }
         state.withLock { $0.stopping = true }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while state.withLock({ $0.sending > 0 }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
         let r = await api.cancelAllOrders(symbol: symbol)
         if !r.ok { logger.warning("cancel-all on stop: \(r.error.map { "\($0)" } ?? "failed")") }
         state.withLock { $0.quotes.removeAll() }
@@ -123,6 +129,12 @@ public final class MMDemoService: Service {
     // MARK: Sending
 
     func send(_ action: QuoteAction) {
+        let allowed = state.withLock { st -> Bool in
+            guard !st.stopping else { return false }
+            st.sending += 1
+            return true
+        }
+        guard allowed else { return }
         switch action {
         case .place(let side, let price, let clientID):
             let postOnly = state.withLock { $0.postOnly }
@@ -135,6 +147,7 @@ public final class MMDemoService: Service {
         case .cancel(let side, let orderID):
             api.cancelOrder(CancelOrder(orderID: orderID, symbol: symbol)) { [weak self] r in
                 self?.state.withLock { st in
+                    st.sending -= 1
                     st.record(r)
                     if r.ok || st.quotes[side]?.orderID == orderID { st.quotes[side]?.inFlight = false }
                     if r.ok { st.quotes[side] = nil }
@@ -145,6 +158,7 @@ public final class MMDemoService: Service {
 
     func completed(side: Side, clientID: String, result r: OrderResult) {
         let droppedPostOnly = state.withLock { st -> Bool in
+            st.sending -= 1
             st.record(r)
             // A venue without post-only: quote plain limits (the targets never cross the touch).
             if case .unsupported? = r.error, st.postOnly { st.postOnly = false; st.quotes[side] = nil; return true }
@@ -164,6 +178,7 @@ public final class MMDemoService: Service {
 
     func amended(side: Side, orderID: String, price: FixedDecimal, result r: OrderResult) {
         let fallback = state.withLock { st -> Bool in
+            st.sending -= 1
             st.record(r)
             guard var q = st.quotes[side], q.orderID == orderID else { return false }
             q.inFlight = false

@@ -34,6 +34,8 @@ struct MMState: Sendable {
     var bestAsk: BookLevel?
     var connection = "starting"
     var stopping = false
+    /// Requests written whose result has not come back (stop waits for them before cancel-all).
+    var sending = 0
     /// Cleared when the venue answers that it has no post-only flag; quotes then go as plain limits.
     var postOnly = true
     var nextClientID = 0
