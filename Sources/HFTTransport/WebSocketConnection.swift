@@ -34,6 +34,8 @@ public final class WebSocketConnection: Sendable {
     private let sslContext: NIOSSLContext?
     /// Paces subscriptions (with `messageWindow`: every message the connection sends for you).
     public let pacer: RateLimiter
+    /// The pacer when it is a `messageWindow` (every message counts), else nil.
+    private let messageWindow: RateLimiter?
     private let control = Mutex(Control())
 
     private struct Control {
@@ -67,6 +69,7 @@ public final class WebSocketConnection: Sendable {
         let core = ConnectionCore(eventLoop: loop, hooks: hooks, onMessage: onMessage, messages: messages,
                                   messageWindow: window, emit: emit)
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, as: ConnectionCore.self, eventLoop: loop)
+        self.messageWindow = window
         self.pacer = window ?? RateLimiter(capacity: Double(max(1, configuration.subscriptionBurst)),
                                            refillPerSecond: max(0.001, configuration.subscriptionsPerSecond))
     }
@@ -193,7 +196,7 @@ public final class WebSocketConnection: Sendable {
     public func sendRequest(method: String, id: RequestID = RequestIDGenerator.next(), timeout: Duration? = nil,
                             expect: ResponseExpectation = .single,
                             _ build: (RequestID) -> String) async throws(HFTError) -> RequestResult {
-        if configuration.messageWindow != nil { try await pacer.acquire() }
+        try await messageWindow?.acquire()
         let payload = build(id)
         let promise = eventLoop.makePromise(of: RequestResult.self)
         let t = timeout ?? configuration.requestTimeout
@@ -218,7 +221,7 @@ public final class WebSocketConnection: Sendable {
     public func sendRequest(method: String, id: RequestID = RequestIDGenerator.next(), timeout: Duration? = nil,
                             expect: ResponseExpectation = .single, _ build: (RequestID) -> String,
                             completion: @escaping @Sendable (Result<RequestResult, HFTError>) -> Void) {
-        if configuration.messageWindow != nil { pacer.charge() }
+        messageWindow?.charge()
         let payload = build(id)
         let t = timeout ?? configuration.requestTimeout
         onLoop { core in
@@ -246,7 +249,7 @@ public final class WebSocketConnection: Sendable {
     public func unsubscribe(key: String, message: OutboundMessage? = nil) async throws(HFTError) {
         let wasKnown = try await onLoopValue { $0.unregister(key: key) }
         guard wasKnown, let message, isReady else { return }
-        if configuration.messageWindow != nil { try await pacer.acquire() }
+        try await messageWindow?.acquire()
         try await send(message)
     }
 
